@@ -1,0 +1,50 @@
+# buysignal: `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint format typecheck bench eval train clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install buysignal with its dev tools
+
+demo: $(STAMP) ## run the whole pipeline on the bundled example data and show where the output is
+	$(BIN)/buysignal run --demo
+
+test: $(STAMP) ## run the whole test suite
+	$(BIN)/pytest -q
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy schemas sources triggers matchers sinks pipelines
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+eval: $(STAMP) ## measure trigger and matching quality on ../shared/devdata
+	$(PY) -m triggers.evaluate --shared $(SHARED)
+	$(PY) -m matchers.evaluate --shared $(SHARED)
+
+bench: $(STAMP) ## speed and memory figures, as ratios against baselines measured in the same run
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+train: $(STAMP) ## rebuild the bundled spaCy trigger pipeline from the project's own training data
+	$(PY) -m triggers.train
+
+clean: ## remove the virtualenv, caches and demo output
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache buysignal-output buysignal.db

@@ -1,0 +1,24 @@
+"""Built-in and third-party components, found the same way: entry points in pyproject.toml."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from sources.base import ConfigError
+
+GROUPS = ("buysignal.sources", "buysignal.sinks")
+
+
+def available(group: str) -> dict[str, Any]:
+    """name -> entry point, for one group."""
+    return {ep.name: ep for ep in entry_points(group=group)}
+
+
+def load(group: str, name: str) -> Any:
+    """The class registered under `name` in `group`; an unknown name is a ConfigError listing the known."""
+    eps = available(group)
+    if name not in eps:
+        known = ", ".join(sorted(eps)) or "(none installed)"
+        raise ConfigError(f"unknown {group.split('.')[-1][:-1]} type {name!r}; known: {known}")
+    return eps[name].load()

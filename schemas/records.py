@@ -1,0 +1,308 @@
+"""pydantic v2 records: frozen, extra="forbid", timezone-aware datetimes, string ids.
+
+Untrusted input (feeds, CSV rows, Kafka payloads) is validated into these at the edge; past the
+edge, code trusts the types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Any, Literal, get_args
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+NewsEventType = Literal[
+    "funding_round",
+    "acquisition",
+    "ipo",
+    "executive_hire",
+    "executive_departure",
+    "layoffs",
+    "expansion",
+    "product_launch",
+    "partnership",
+]
+# champion_left / champion_joined come from matching people to CRM contacts, not from text.
+EventType = Literal[
+    "funding_round",
+    "acquisition",
+    "ipo",
+    "executive_hire",
+    "executive_departure",
+    "layoffs",
+    "expansion",
+    "product_launch",
+    "partnership",
+    "champion_left",
+    "champion_joined",
+]
+Role = Literal[
+    "ceo", "cfo", "coo", "cto", "cio", "ciso", "cmo", "cro", "cpo", "chro", "president", "chair",
+    "board", "vp_marketing", "vp_sales", "vp_engineering", "head_of_marketing", "head_of_sales",
+    "country_manager", "other_exec",
+]
+Round = Literal[
+    "pre_seed", "seed", "pre_series_a", "series_a", "series_b", "series_c", "series_d",
+    "series_e_plus", "bridge", "debt", "growth", "undisclosed",
+]
+
+NEWS_EVENT_TYPES: tuple[str, ...] = get_args(NewsEventType)
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
+ROLES: tuple[str, ...] = get_args(Role)
+ROUNDS: tuple[str, ...] = get_args(Round)
+CURRENCIES_NOTE = "ISO 4217 code, e.g. USD, EUR, GBP, INR, SGD, CNY"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+def fingerprint(*parts: Any) -> str:
+    """A stable id from the given parts: the same parts give the same id in every run and process."""
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
+
+
+class Record(BaseModel):
+    """Base of every record: immutable, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    def to_json(self) -> str:
+        """One JSON Lines line (no newline), null fields kept so the shape is stable."""
+        return self.model_dump_json()
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class Document(Record):
+    """A piece of text that may announce a trigger: a feed entry, a press release, a job-change post."""
+
+    id: str = Field(min_length=1)
+    title: str | None = None
+    text: str | None = None
+    url: str | None = None
+    published_at: AwareDatetime | None = None
+    source: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_string(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _naive_is_utc(cls, v: Any) -> Any:
+        if isinstance(v, datetime):
+            return _aware(v)
+        if isinstance(v, str) and v and not _has_tz(v):
+            return datetime.fromisoformat(v).replace(tzinfo=UTC)
+        return v
+
+    @model_validator(mode="after")
+    def _needs_words(self) -> Document:
+        if not (self.title or self.text):
+            raise ValueError("a Document needs at least one of 'title' or 'text'")
+        return self
+
+    @property
+    def content(self) -> str:
+        """Title and body as one text, title first (what detectors read)."""
+        parts = [p for p in (self.title, self.text) if p]
+        return "\n\n".join(parts)
+
+
+def _has_tz(s: str) -> bool:
+    try:
+        return datetime.fromisoformat(s.replace("Z", "+00:00")).tzinfo is not None
+    except ValueError:
+        return True  # let pydantic report the real parse error
+
+
+class TriggerEvent(Record):
+    """One buying trigger found in a document (CONTRACT.md: TriggerEvent)."""
+
+    event_id: str
+    document_id: str
+    type: EventType
+    company: str | None = None
+    counterparty: str | None = None
+    person: str | None = None
+    title: str | None = None
+    role: Role | None = None
+    round: Round | None = None
+    amount: int | float | None = None
+    currency: str | None = None
+    investors: list[str] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: str
+    published_at: AwareDatetime | None = None
+    url: str | None = None
+    source: str | None = None
+    # Extensions beyond the contract's minimum (CONTRACT.md: "add options freely").
+    sources: list[str] = Field(default_factory=list, description="every outlet that reported it (dedup)")
+    contact_id: str | None = Field(default=None, description="CRM contact, for champion_* events")
+    account_id: str | None = Field(default=None, description="account known at detection, for champion_*")
+
+    @field_validator("amount")
+    @classmethod
+    def _whole_amounts(cls, v: int | float | None) -> int | float | None:
+        if v is not None and float(v).is_integer():
+            return int(v)
+        return v
+
+    @staticmethod
+    def make_id(document_id: str, type_: str, *key: Any) -> str:
+        """The stable event fingerprint: same document, type and key fields give the same id."""
+        return fingerprint("event", document_id, type_, *key)
+
+
+class Account(Record):
+    """A CRM account (company) from an accounts export."""
+
+    account_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    domain: str | None = None
+    owner: str | None = None
+    industry: str | None = None
+    type: str | None = None  # e.g. Customer, Prospect
+    country: str | None = None
+    territory: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    extra: dict[str, str] = Field(default_factory=dict)
+
+
+class Contact(Record):
+    """A CRM contact (person) from a contacts export."""
+
+    contact_id: str = Field(min_length=1)
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str = Field(min_length=1)
+    email: str | None = None
+    title: str | None = None
+    account_id: str | None = None
+    company: str | None = None
+    owner: str | None = None
+
+
+class Opportunity(Record):
+    """A CRM opportunity (deal) from an opportunities export."""
+
+    opportunity_id: str = Field(min_length=1)
+    account_id: str | None = None
+    name: str | None = None
+    stage: str | None = None
+    amount: float | None = None
+    created_date: date | None = None
+    close_date: date | None = None
+    is_won: bool | None = None
+    is_closed: bool | None = None
+    owner: str | None = None
+
+
+class JobChange(Record):
+    """A job-change post: someone took a new role, maybe at a new company."""
+
+    id: str = Field(min_length=1)
+    person: str = Field(min_length=1)
+    new_title: str | None = None
+    new_company: str | None = None
+    previous_company: str | None = None
+    changed_at: AwareDatetime | None = None
+    url: str | None = None
+    source: str | None = None
+
+
+class FeedState(Record):
+    """What a feed's last fetch left behind, so the next fetch can be conditional."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: AwareDatetime | None = None
+    status: int | None = None
+
+
+class MatchCandidate(Record):
+    account_id: str
+    account_name: str
+    score: float
+
+
+class Match(Record):
+    """The CRM account an event's company was joined to (or none)."""
+
+    event_id: str
+    company: str | None = None
+    account_id: str | None = None
+    account_name: str | None = None
+    score: float = Field(ge=0.0, le=100.0)
+    method: str  # domain | name_exact | alias | fuzzy | none | review
+    ambiguous: bool = False
+    candidates: list[MatchCandidate] = Field(default_factory=list)
+
+
+class Segment(Record):
+    """A campaign segment: which triggers, how recent, and optional account filters."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    description: str | None = None
+    types: list[EventType] = Field(default_factory=list, description="empty = any type")
+    rounds: list[Round] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+    days: int = Field(gt=0)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    owner: list[str] = Field(default_factory=list)
+    industry: list[str] = Field(default_factory=list)
+    account_type: list[str] = Field(default_factory=list)
+    country: list[str] = Field(default_factory=list)
+    matched_only: bool = True
+
+
+class CampaignEntry(Record):
+    """One row of a campaign list: an account with a recent trigger."""
+
+    segment: str
+    account_id: str | None
+    account_name: str | None
+    owner: str | None
+    trigger_type: EventType
+    event_date: date
+    days_since_event: int
+    company: str | None
+    evidence: str
+    url: str | None
+    event_id: str
+    confidence: float
+
+
+class DeadLetter(Record):
+    """A record that could not be processed, kept with why, so nothing is silently dropped."""
+
+    id: str
+    stage: str  # source | trigger | match | sink | stream
+    component: str  # e.g. "rss:techcrunch", "crm:accounts.csv"
+    error: str
+    payload: str
+    occurred_at: AwareDatetime = Field(default_factory=utcnow)
+
+    @classmethod
+    def of(cls, stage: str, component: str, error: str | BaseException, payload: Any) -> DeadLetter:
+        """A dead letter whose id is stable for the same stage, component and payload."""
+        text = payload if isinstance(payload, str) else json.dumps(payload, default=str, ensure_ascii=False)
+        message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        return cls(
+            id=fingerprint("dead", stage, component, text),
+            stage=stage,
+            component=component,
+            error=message,
+            payload=text,
+        )

@@ -1,7 +1,355 @@
-"""The `buysignal` command (placeholder until the CLI lands in this change)."""
+"""The `buysignal` command: classify, match, ingest, run, review, discover (CONTRACT.md).
+
+JSON Lines in and out ("-" or no path = stdin/stdout); progress and errors on stderr only. Exit 0
+when the input was finished (bad records are skipped and reported), 2 for bad usage or config, 1 for
+anything else.
+"""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import IO, Any
 
-def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("buysignal: CLI not wired yet")
+from schemas import DeadLetter, Document
+from sources.base import ConfigError
+
+log = logging.getLogger("buysignal")
+
+
+class UsageError(ConfigError):
+    """Bad command-line usage (exit 2)."""
+
+
+# -- I/O helpers ------------------------------------------------------------------------------
+class Utf8Lines:
+    """An input's lines as text. A line that is not UTF-8 is reported, counted in `bad` and read
+    as a blank line (so line numbers stay right and the rest of the input goes on)."""
+
+    def __init__(self, stream: IO[bytes], name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.bad = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for lineno, raw in enumerate(self.stream, 1):
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.bad += 1
+                print(
+                    f"buysignal: skipped {self.name} line {lineno}: not UTF-8 ({exc.reason})", file=sys.stderr
+                )
+                yield "\n"
+
+
+@contextlib.contextmanager
+def open_in(path: str | None) -> Iterator[Utf8Lines]:
+    """Open a JSON Lines input (a path, or stdin for None and "-")."""
+    if path in (None, "-"):
+        yield Utf8Lines(sys.stdin.buffer, "stdin")
+        return
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError as exc:
+        raise UsageError(f"input file {path} not found") from exc
+    except IsADirectoryError as exc:
+        raise UsageError(f"input {path} is a directory, not a JSON Lines file") from exc
+    with fh:
+        yield Utf8Lines(fh, path)
+
+
+@contextlib.contextmanager
+def open_out(path: str | None) -> Iterator[IO[str]]:
+    if path in (None, "-"):
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        yield fh
+    os.replace(tmp, target)
+
+
+def report_dead(dead: DeadLetter) -> None:
+    print(f"buysignal: skipped {dead.component}: {dead.error}", file=sys.stderr)
+
+
+def progress(iterable: Any, desc: str, unit: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cmd_classify(args: argparse.Namespace) -> int:
+    from sources.files import iter_documents
+
+    from triggers import load_detector
+
+    detector = load_detector(args.model, min_confidence=args.min_confidence)
+    docs_n = events_n = skipped = 0
+
+    def documents(stream: Utf8Lines) -> Iterator[Document]:
+        nonlocal skipped, docs_n
+        for item in iter_documents(stream, component=f"classify:{args.input or 'stdin'}"):
+            if isinstance(item, DeadLetter):
+                skipped += 1
+                report_dead(item)
+                continue
+            docs_n += 1
+            yield item
+
+    with open_in(args.input) as src, open_out(args.output) as out:
+        for _doc, events in progress(detector.detect_many(documents(src)), "classify", "doc"):
+            for event in events:
+                out.write(event.to_json() + "\n")
+                events_n += 1
+        skipped += src.bad
+    print(
+        f"buysignal classify: {docs_n} documents, {events_n} events, {skipped} skipped",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _load_index(accounts_path: str, aliases_path: str | None, threshold: float | None) -> Any:
+    from matchers import AccountIndex, load_aliases
+    from sources.crm import read_accounts
+
+    accounts, dead = read_accounts(accounts_path)
+    for d in dead:
+        report_dead(d)
+    aliases = load_aliases(aliases_path) if aliases_path else {}
+    return AccountIndex.build(accounts, aliases=aliases, threshold=threshold)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    index = _load_index(args.accounts, args.aliases, args.threshold)
+    matched = total = skipped = 0
+    with open_in(args.input) as src, open_out(args.output) as out:
+        for lineno, line in enumerate(progress(src, "match", "line"), 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                if not isinstance(obj, dict):
+                    raise ValueError("each line must be a JSON object")
+                ident = obj.get("id", obj.get("event_id"))
+                if ident is None or "company" not in obj:
+                    raise ValueError("needs 'id' (or 'event_id') and 'company'")
+                company = obj["company"]
+                if company is not None and not isinstance(company, str):
+                    raise ValueError("'company' must be a string or null")
+            except ValueError as exc:
+                skipped += 1
+                print(f"buysignal match: skipped line {lineno}: {exc}", file=sys.stderr)
+                continue
+            m = index.match(company, event_id=str(ident), url=obj.get("url"), domain=obj.get("domain"))
+            total += 1
+            matched += m.account_id is not None
+            obj.update(
+                account_id=m.account_id,
+                account_name=m.account_name,
+                score=m.score,
+                method=m.method,
+                ambiguous=m.ambiguous,
+                candidates=[c.model_dump() for c in m.candidates],
+            )
+            out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+        skipped += src.bad
+    print(f"buysignal match: {total} records, {matched} matched, {skipped} skipped", file=sys.stderr)
+    return 0
+
+
+def _store_for(args: argparse.Namespace) -> Any:
+    from sinks.store import Store
+
+    url = getattr(args, "db", None) or os.environ.get("BUYSIGNAL_DB_URL")
+    if not url and getattr(args, "config", None):
+        from pipelines.config import load_config
+
+        url = load_config(args.config).store.url
+    return Store(url or "sqlite:///buysignal.db")
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from sources.jobchanges import JobChangesSource
+
+    from sources.rss import RssSource
+
+    store = _store_for(args) if args.db else None
+    if args.kind == "rss":
+        source: Any = RssSource(args.feeds, source_name=args.name, state=store)
+    else:
+        source = JobChangesSource(args.feeds[0]) if len(args.feeds) == 1 else None
+        if source is None:
+            raise UsageError("ingest jobs takes one CSV or JSONL file")
+    docs = dead = 0
+    with open_out(args.output) as out:
+        for item in progress(source.read(), f"ingest {args.kind}", "item"):
+            if isinstance(item, Document):
+                out.write(item.to_json() + "\n")
+                docs += 1
+            elif isinstance(item, DeadLetter):
+                dead += 1
+                report_dead(item)
+                if store is not None:
+                    store.add_dead_letters([item])
+    if store is not None:
+        store.close()
+    print(f"buysignal ingest {args.kind}: {docs} documents, {dead} skipped", file=sys.stderr)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipelines.config import load_config
+    from pipelines.report import print_run_summary
+    from pipelines.run import run
+
+    cfg = load_config(args.config)
+    if args.db:
+        cfg = cfg.model_copy(update={"store": cfg.store.model_copy(update={"url": args.db})})
+    if args.output_dir:
+        cfg = cfg.model_copy(update={"output": cfg.output.model_copy(update={"dir": args.output_dir})})
+    if args.config is None:
+        print(
+            f"buysignal run: no --config given, running on the bundled example data ({cfg.base_dir})",
+            file=sys.stderr,
+        )
+    summary = run(cfg, extra_args=beam_args)
+    print_run_summary(summary)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from pipelines.report import print_reviews
+
+    store = _store_for(args)
+    try:
+        if args.action == "list":
+            print_reviews(store.list_reviews(args.status))
+        elif args.action == "accept":
+            store.decide_review(args.item, accept=True, account_id=args.account)
+            print(
+                f"accepted review item {args.item}; the alias is remembered for future runs", file=sys.stderr
+            )
+        else:
+            store.decide_review(args.item, accept=False)
+            print(f"rejected review item {args.item}", file=sys.stderr)
+    except KeyError as exc:
+        raise UsageError(f"no review item {exc}; `buysignal review list` shows the pending ones") from exc
+    finally:
+        store.close()
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="buysignal",
+        description="Find buying triggers in news, match them to your CRM, and cut campaign lists.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="log progress details on stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("classify", help="Documents (JSONL) -> TriggerEvents (JSONL)")
+    p.add_argument("input", nargs="?", help="Documents JSONL file (default: stdin)")
+    p.add_argument("-o", "--output", help="where to write events (default: stdout)")
+    p.add_argument("--model", help="spaCy pipeline path or package (default: the bundled one)")
+    p.add_argument("--min-confidence", type=float, default=0.5, help="drop events below this (0-1)")
+    p.set_defaults(func=cmd_classify)
+
+    p = sub.add_parser("match", help="objects with id and company (JSONL) -> the same with their CRM account")
+    p.add_argument("input", nargs="?", help="JSONL file (default: stdin)")
+    p.add_argument("-o", "--output", help="default: stdout")
+    p.add_argument("--accounts", required=True, help="CRM accounts CSV (Salesforce, HubSpot or plain)")
+    p.add_argument("--aliases", help="CSV of alias,account_id to match as well")
+    p.add_argument("--threshold", type=float, help="fuzzy score (0-100) needed to assign an account")
+    p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("ingest", help="read a source and write Documents (JSONL)")
+    p.add_argument(
+        "kind", choices=["rss", "jobs"], help="rss: RSS/Atom/JSON feeds; jobs: job-change CSV/JSONL"
+    )
+    p.add_argument("feeds", nargs="+", metavar="FEED", help="feed URLs or local files")
+    p.add_argument("-o", "--output", help="default: stdout")
+    p.add_argument("--name", help="source name to put on the documents")
+    p.add_argument("--db", help="store URL to remember ETag/Last-Modified in (conditional GET on re-runs)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "run", help="one batch run: sources -> triggers -> matches -> store and campaign lists"
+    )
+    p.add_argument("--config", help="TOML config (default: the bundled example data)")
+    p.add_argument("--demo", action="store_true", help="the bundled example data (same as no --config)")
+    p.add_argument("--db", help="store URL (overrides the config and BUYSIGNAL_DB_URL)")
+    p.add_argument("--output-dir", help="campaign-list folder (overrides the config)")
+    p.set_defaults(func=cmd_run, passthrough=True)
+
+    p = sub.add_parser("review", help="ambiguous matches waiting for a decision")
+    p.add_argument("action", nargs="?", choices=["list", "accept", "reject"], default="list")
+    p.add_argument("item", nargs="?", help="review item id (accept/reject)")
+    p.add_argument("--account", help="with accept: the account id to assign (default: the top candidate)")
+    p.add_argument("--status", default="pending", choices=["pending", "accepted", "rejected"])
+    p.add_argument("--db", help="store URL")
+    p.add_argument("--config", help="take the store URL from this config")
+    p.set_defaults(func=cmd_review)
+
+    _add_later_commands(sub)
+    return parser
+
+
+def _add_later_commands(sub: Any) -> None:
+    """Commands whose modules are optional extras register here."""
+    with contextlib.suppress(ImportError):
+        from pipelines.discovery.cli import add_parser as add_discover
+
+        add_discover(sub)
+    with contextlib.suppress(ImportError):
+        from pipelines.stream import add_parser as add_stream
+
+        add_stream(sub)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "review" and args.action in ("accept", "reject") and not args.item:
+        parser.error(f"review {args.action} needs the review item id")
+    try:
+        if getattr(args, "passthrough", False):
+            return int(args.func(args, rest))
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"buysignal {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the CLI's last line of defence: a message, not a traceback
+        if os.environ.get("BUYSIGNAL_DEBUG"):
+            raise
+        print(f"buysignal {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("(set BUYSIGNAL_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

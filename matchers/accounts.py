@@ -1,0 +1,486 @@
+"""AccountIndex: joins a company mention to a CRM account, precision first.
+
+The cascade (first step that answers wins):
+1. domain: the `domain` argument, the host of `url`, a press-contact e-mail or a domain in `text`
+   (news, wire and mailbox hosts are ignored; a domain found only in free text must also agree with
+   the company name, because stories name other companies' sites too);
+2. name_exact: the normalised name (then the same without spaces, then its tokens sorted, which
+   catches registry word order);
+3. alias: `Account.aliases`, the user's aliases file and aliases added at runtime (review decisions);
+4. fuzzy: rapidfuzz over a blocked candidate set. Blocking keys are the rare tokens of a name (an
+   inverted index whose postings longer than `MAX_POSTING` are never read), 4-letter token prefixes
+   and suffixes for misspelt tokens, and the first two tokens. So a query reads a few hundred
+   candidates at most, never every account.
+
+Fuzzy score: an IDF-weighted Dice over tokens (a token counts as matched when equal, or when
+rapidfuzz's ratio says it is a misspelling of a token of similar length), blended with rapidfuzz's
+token_sort_ratio over the whole normalised names. Rare words ("Acadia") weigh a lot, generic ones
+("Holdings", "Group") little, so "Acadia Healthcare" does not take "Acadia Pharmaceuticals".
+
+Ambiguity: when the best two distinct accounts are within `margin` points, nothing is assigned:
+the Match has ambiguous=True and the candidates go to review.
+
+The index is plain Python containers and numpy arrays: it pickles (Beam ships it to workers), and
+rebuilding it is also cheap (about 15 s per million accounts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from matchers.normalize import (
+    GENERIC_WORDS,
+    company_tokens,
+    compact_key,
+    domain_label,
+    domains_in_text,
+    is_news_host,
+    normalize_domain,
+    sorted_key,
+)
+from schemas import Account, Match, MatchCandidate
+
+DEFAULT_THRESHOLD = 88.0  # fuzzy scores below this are "none"
+DEFAULT_MARGIN = 4.0  # best and runner-up closer than this (distinct accounts) are ambiguous
+MAX_POSTING = 1500  # blocking keys shared by more names than this are too common to block on
+MAX_CANDIDATES = 60  # candidates scored per query after blocking
+GENERIC_WEIGHT = 0.35  # how much a generic word ("Group") weighs against an ordinary one
+_TYPO_MIN_LEN = 5  # tokens shorter than this must match exactly
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """What the index keeps of an account: enough to answer and to explain."""
+
+    account_id: str
+    name: str
+    domain: str | None
+    type: str | None
+
+
+def _add(table: dict[str, Any], key: str, value: int) -> None:
+    """Multi-map with an int for the common single value, a list when there are several."""
+    old = table.get(key)
+    if old is None:
+        table[key] = value
+    elif isinstance(old, list):
+        if value not in old:
+            old.append(value)
+    elif old != value:
+        table[key] = [old, value]
+
+
+def _values(table: Mapping[str, Any], key: str) -> list[int]:
+    v = table.get(key)
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+class AccountIndex:
+    """Company mention -> CRM account (implements matchers.base.AccountMatcher)."""
+
+    def __init__(self, threshold: float | None = None, margin: float = DEFAULT_MARGIN) -> None:
+        self.threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
+        self.margin = margin
+        self.accounts: list[AccountRef] = []
+        self._pos: dict[str, int] = {}  # account_id -> position
+        # exact keys -> account positions
+        self._by_domain: dict[str, Any] = {}
+        self._by_key: dict[str, Any] = {}
+        self._by_compact: dict[str, Any] = {}
+        self._by_sorted: dict[str, Any] = {}
+        self._by_alias: dict[str, Any] = {}
+        # fuzzy: entries are names and build-time aliases; entry -> account position
+        self._entry_key: list[str] = []
+        self._entry_account: list[int] = []
+        self._df: dict[str, int] = {}
+        self._postings: dict[str, Any] = {}  # blocking key -> int | np.ndarray of entry numbers
+        self._n_entries = 0
+
+    # -- building ----------------------------------------------------------------------------
+    @classmethod
+    def build(
+        cls,
+        accounts: Iterable[Account],
+        *,
+        aliases: Mapping[str, str] | None = None,
+        threshold: float | None = None,
+        margin: float = DEFAULT_MARGIN,
+    ) -> AccountIndex:
+        """Index CRM accounts. `aliases` maps an alias (another name, a former name, a brand) to an
+        account id, e.g. from `load_aliases`; `threshold` is the lowest fuzzy score (0-100) that
+        assigns an account. Aliases naming an unknown account id raise ValueError."""
+        index = cls(threshold=threshold, margin=margin)
+        raw_postings: dict[str, list[int]] = {}
+        for account in accounts:
+            pos = index._pos.get(account.account_id)
+            if pos is not None:
+                continue  # a duplicate row of the same account adds nothing
+            pos = len(index.accounts)
+            domain = normalize_domain(account.domain)
+            index.accounts.append(AccountRef(account.account_id, account.name, domain, account.type))
+            index._pos[account.account_id] = pos
+            if domain and not is_news_host(domain):
+                _add(index._by_domain, domain, pos)
+            tokens = company_tokens(account.name)
+            index._add_exact(index._by_key, tokens, pos)
+            index._add_entry(tokens, pos, raw_postings)
+            for alias in account.aliases:
+                alias_tokens = company_tokens(alias)
+                index._add_exact(index._by_alias, alias_tokens, pos)
+                index._add_entry(alias_tokens, pos, raw_postings)
+        # Freeze postings: one int for a single entry, a compact int32 array otherwise.
+        index._postings = {
+            k: (v[0] if len(v) == 1 else np.asarray(v, dtype=np.int32)) for k, v in raw_postings.items()
+        }
+        company_tokens.cache_clear()  # the build's names will not be asked again; free the memory
+        for alias, account_id in (aliases or {}).items():
+            index.add_alias(alias, account_id)
+        return index
+
+    def _add_exact(self, table: dict[str, Any], tokens: tuple[str, ...], pos: int) -> None:
+        """File a name (table is `_by_key`) or an alias (table is `_by_alias`) under its exact keys."""
+        if not tokens:
+            return
+        if table is self._by_key:
+            _add(self._by_key, " ".join(tokens), pos)
+            _add(self._by_compact, compact_key(tokens), pos)
+            _add(self._by_sorted, sorted_key(tokens), pos)
+        else:  # aliases keep their three kinds of key in one table, told apart by a prefix
+            _add(table, " ".join(tokens), pos)
+            _add(table, "~" + compact_key(tokens), pos)
+            _add(table, "#" + sorted_key(tokens), pos)
+
+    def _add_entry(self, tokens: tuple[str, ...], pos: int, raw: dict[str, list[int]]) -> None:
+        if not tokens:
+            return
+        entry = len(self._entry_key)
+        self._entry_key.append(" ".join(tokens))
+        self._entry_account.append(pos)
+        self._n_entries += 1
+        for key in set(_blocking_keys(tokens)):
+            raw.setdefault(key, []).append(entry)
+        for t in set(tokens):
+            self._df[t] = self._df.get(t, 0) + 1
+
+    def add_alias(self, alias: str, account_id: str) -> None:
+        """Teach the index another name for an account (an accepted review decision, a brand, a
+        former name). Raises ValueError naming the alias when the account id is unknown."""
+        pos = self._pos.get(account_id)
+        if pos is None:
+            raise ValueError(
+                f"matchers.AccountIndex: alias {alias!r} names account {account_id!r}, which is not "
+                "in the accounts export; fix the aliases file or export the account"
+            )
+        tokens = company_tokens(alias)
+        if not tokens:
+            raise ValueError(f"matchers.AccountIndex: alias {alias!r} for {account_id!r} has no name left")
+        self._add_exact(self._by_alias, tokens, pos)
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    def get(self, account_id: str) -> AccountRef | None:
+        """The indexed account with this id, or None."""
+        pos = self._pos.get(account_id)
+        return None if pos is None else self.accounts[pos]
+
+    # -- matching ----------------------------------------------------------------------------
+    def match(
+        self,
+        company: str | None,
+        *,
+        event_id: str = "",
+        domain: str | None = None,
+        url: str | None = None,
+        text: str | None = None,
+    ) -> Match:
+        """The account `company` means, by the cascade domain -> name_exact -> alias -> fuzzy.
+        Never raises on odd input: an empty or unusable mention gives method "none"."""
+        tokens = company_tokens(company) if company else ()
+        found = self._match_domain(company, tokens, domain, url, text)
+        if found is None and tokens:
+            found = self._match_exact(tokens)
+        if found is None and tokens:
+            found = self._match_fuzzy(tokens)
+        if found is None:
+            found = ("none", [], False, 0.0)
+        method, ranked, ambiguous, score = found
+        return self._answer(event_id, company, method, ranked, ambiguous, score)
+
+    def match_many(
+        self, mentions: Iterable[Mapping[str, Any] | str | None], *, id_key: str = "id"
+    ) -> list[Match]:
+        """Match a batch. Each mention is a company name, or a mapping with `company` and optionally
+        `domain`, `url`, `text` and an id under `id_key` (or `event_id`)."""
+        out: list[Match] = []
+        for m in mentions:
+            if m is None or isinstance(m, str):
+                out.append(self.match(m))
+                continue
+            out.append(
+                self.match(
+                    m.get("company"),
+                    event_id=str(m.get(id_key) or m.get("event_id") or ""),
+                    domain=m.get("domain"),
+                    url=m.get("url"),
+                    text=m.get("text"),
+                )
+            )
+        return out
+
+    def _answer(
+        self,
+        event_id: str,
+        company: str | None,
+        method: str,
+        ranked: Sequence[tuple[int, float]],
+        ambiguous: bool,
+        score: float,
+    ) -> Match:
+        candidates = [
+            MatchCandidate(
+                account_id=self.accounts[p].account_id,
+                account_name=self.accounts[p].name,
+                score=round(min(max(s, 0.0), 100.0), 1),
+            )
+            for p, s in ranked[:3]
+        ]
+        if method == "none" or ambiguous or not ranked:
+            return Match(
+                event_id=event_id,
+                company=company,
+                score=round(min(max(score, 0.0), 100.0), 1),
+                method=method,
+                ambiguous=ambiguous,
+                candidates=candidates,
+            )
+        best = self.accounts[ranked[0][0]]
+        return Match(
+            event_id=event_id,
+            company=company,
+            account_id=best.account_id,
+            account_name=best.name,
+            score=round(min(max(score, 0.0), 100.0), 1),
+            method=method,
+            candidates=candidates,
+        )
+
+    # step 1
+    def _match_domain(
+        self,
+        company: str | None,
+        tokens: tuple[str, ...],
+        domain: str | None,
+        url: str | None,
+        text: str | None,
+    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+        if not self._by_domain:
+            return None
+        explicit = [d for d in (normalize_domain(domain), normalize_domain(url)) if d and not is_news_host(d)]
+        for d in explicit:
+            found = self._domain_accounts(d, tokens)
+            if found:
+                return self._pick("domain", found, 100.0)
+        if text:
+            emails, others = domains_in_text(text)
+            for d in [*emails, *others]:
+                found = self._domain_accounts(d, tokens)
+                # A story names many sites: a domain from free text counts only when it agrees with
+                # the company mentioned (or when no company is mentioned at all).
+                agreed = [p for p in found if not tokens or self._agrees(tokens, p, d)]
+                if agreed:
+                    return self._pick("domain", agreed, 95.0)
+        return None
+
+    def _domain_accounts(self, d: str, tokens: tuple[str, ...]) -> list[int]:
+        found = _values(self._by_domain, d)
+        if len(found) > 1 and tokens:
+            # several CRM rows share the domain (subsidiaries, duplicates): let the name decide
+            key = " ".join(tokens)
+            named = [p for p in found if " ".join(company_tokens(self.accounts[p].name)) == key]
+            if named:
+                return named
+        return found
+
+    def _agrees(self, tokens: tuple[str, ...], pos: int, d: str) -> bool:
+        label = domain_label(d)
+        compact = compact_key(tokens)
+        if label and (label in compact or compact in label):
+            return True
+        return self._score(tokens, company_tokens(self.accounts[pos].name)) >= 75.0
+
+    def _pick(
+        self, method: str, positions: list[int], score: float
+    ) -> tuple[str, list[tuple[int, float]], bool, float]:
+        ranked = [(p, score) for p in positions]
+        return method, ranked, len(positions) > 1, score
+
+    # steps 2 and 3
+    def _match_exact(self, tokens: tuple[str, ...]) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+        key = " ".join(tokens)
+        for table, lookup, score in (
+            (self._by_key, key, 100.0),
+            (self._by_compact, compact_key(tokens), 99.0),
+            (self._by_sorted, sorted_key(tokens), 98.0),
+        ):
+            found = _values(table, lookup)
+            if found:
+                return self._pick("name_exact", found, score)
+        for lookup, score in ((key, 100.0), ("~" + compact_key(tokens), 99.0), ("#" + sorted_key(tokens), 98.0)):
+            found = _values(self._by_alias, lookup)
+            if found:
+                return self._pick("alias", found, score)
+        return None
+
+    # step 4
+    def _candidates(self, tokens: tuple[str, ...]) -> list[int]:
+        """Entry numbers that share a rare blocking key with the mention, best-sharing first."""
+        lists: list[tuple[float, Any]] = []
+        known = 0
+        for key in set(_query_keys(tokens, self._df)):
+            post = self._postings.get(key)
+            if post is None:
+                continue
+            size = 1 if isinstance(post, int) else len(post)
+            lists.append((size, post))
+            known += 1
+        if not lists:
+            return []
+        lists.sort(key=lambda x: x[0])
+        usable = [(s, p) for s, p in lists if s <= MAX_POSTING]
+        if not usable:
+            # every key is common ("First Capital Group"): intersect the two rarest lists instead
+            if len(lists) < 2:
+                return []
+            a, b = lists[0][1], lists[1][1]
+            both = np.intersect1d(np.atleast_1d(a), np.atleast_1d(b), assume_unique=True)
+            return [int(x) for x in both[:MAX_CANDIDATES]]
+        n = self._n_entries
+        arrays = []
+        weights = []
+        for size, post in usable:
+            arr = np.atleast_1d(np.asarray(post, dtype=np.int32))
+            arrays.append(arr)
+            weights.append(np.full(len(arr), math.log((n + 1) / (size + 1)) + 1.0, dtype=np.float32))
+        allp = np.concatenate(arrays)
+        if len(allp) <= MAX_CANDIDATES:
+            return [int(x) for x in np.unique(allp)]
+        uniq, inverse = np.unique(allp, return_inverse=True)
+        sums = np.bincount(inverse, weights=np.concatenate(weights))
+        if len(uniq) <= MAX_CANDIDATES:
+            return [int(x) for x in uniq]
+        top = np.argpartition(-sums, MAX_CANDIDATES - 1)[:MAX_CANDIDATES]
+        return [int(x) for x in uniq[top]]
+
+    def _match_fuzzy(self, tokens: tuple[str, ...]) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+        entries = self._candidates(tokens)
+        if not entries:
+            return None
+        key = " ".join(tokens)
+        choices = [self._entry_key[e] for e in entries]
+        # cheap C-speed pre-ranking, then the weighted token score on the few best
+        pre = process.extract(key, choices, scorer=fuzz.token_sort_ratio, limit=12, score_cutoff=40)
+        best: dict[int, float] = {}
+        for _choice, _pre_score, i in pre:
+            e = entries[i]
+            pos = self._entry_account[e]
+            s = self._score(tokens, tuple(self._entry_key[e].split()))
+            if s > best.get(pos, -1.0):
+                best[pos] = s
+        if not best:
+            return None
+        ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))
+        top = ranked[0][1]
+        if top < self.threshold:
+            return "none", ranked, False, top
+        if len(ranked) > 1 and ranked[1][1] >= self.threshold - self.margin and top - ranked[1][1] < self.margin:
+            return "fuzzy", ranked, True, top
+        return "fuzzy", ranked, False, top
+
+    def _weight(self, token: str) -> float:
+        df = self._df.get(token, 0)
+        w = math.log((self._n_entries + 1) / (df + 1)) + 1.0
+        if token in GENERIC_WORDS:
+            w *= GENERIC_WEIGHT
+        elif len(token) == 1:
+            w *= 0.5  # initials ("A O Smith") identify less than words
+        return w
+
+    def _score(self, q: tuple[str, ...], c: tuple[str, ...]) -> float:
+        """0-100 similarity of two token tuples (see the module docstring)."""
+        if not q or not c:
+            return 0.0
+        if compact_key(q) == compact_key(c):
+            return 99.0
+        wq = [self._weight(t) for t in q]
+        wc = [self._weight(t) for t in c]
+        used = [False] * len(c)
+        matched = 0.0
+        for i, t in enumerate(q):
+            best_j, best_s = -1, 0.0
+            for j, u in enumerate(c):
+                if used[j]:
+                    continue
+                if t == u:
+                    s = 1.0
+                elif len(t) >= _TYPO_MIN_LEN and len(u) >= _TYPO_MIN_LEN and abs(len(t) - len(u)) <= 2:
+                    r = fuzz.ratio(t, u, score_cutoff=80)
+                    s = r / 100.0 if r else 0.0
+                elif len(t) >= 3 and len(u) >= 3 and (t.startswith(u) or u.startswith(t)) and min(
+                    len(t), len(u)
+                ) >= 4:
+                    s = 0.8  # "biopharma" / "biopharmaceuticals" kind of truncation
+                else:
+                    s = 0.0
+                if s > best_s:
+                    best_j, best_s = j, s
+                    if s == 1.0:
+                        break
+            if best_j >= 0:
+                used[best_j] = True
+                matched += best_s * (wq[i] + wc[best_j])
+        dice = matched / (sum(wq) + sum(wc))
+        chars = fuzz.token_sort_ratio(" ".join(q), " ".join(c)) / 100.0
+        return 100.0 * (0.75 * dice + 0.25 * chars)
+
+    # -- pickling: numpy arrays and plain containers pickle as they are ----------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def _blocking_keys(tokens: tuple[str, ...]) -> list[str]:
+    """Keys a name is filed under: each token, prefixes/suffixes of long tokens, first two tokens."""
+    keys = []
+    for t in tokens:
+        keys.append("w" + t)
+        if len(t) >= _TYPO_MIN_LEN:
+            keys.append("p" + t[:4])
+            keys.append("s" + t[-4:])
+    if len(tokens) >= 2:
+        keys.append("b" + tokens[0] + " " + tokens[1])
+    return keys
+
+
+def _query_keys(tokens: tuple[str, ...], df: Mapping[str, int]) -> list[str]:
+    """Keys to look a mention up under: known tokens directly; prefixes/suffixes for unknown
+    (misspelt or joined) tokens; the first two tokens."""
+    keys = []
+    for t in tokens:
+        keys.append("w" + t)
+        if len(t) >= _TYPO_MIN_LEN and t not in df:
+            keys.append("p" + t[:4])
+            keys.append("s" + t[-4:])
+    if len(tokens) >= 2:
+        keys.append("b" + tokens[0] + " " + tokens[1])
+    return keys

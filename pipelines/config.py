@@ -1,0 +1,133 @@
+"""The run configuration: one TOML file, every field with a default, validated before anything runs.
+
+Input paths (feeds, CRM exports, aliases) are relative to the config file; the store and the output
+folder are relative to the directory the command runs in, so a bundled config never writes into the
+installed package.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from schemas import Segment
+from sources.base import ConfigError
+
+EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
+DEMO_CONFIG = EXAMPLE_DIR / "config.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Section):
+    url: str = "sqlite:///buysignal.db"
+
+
+class OutputConfig(_Section):
+    dir: str = "buysignal-output"
+    formats: list[str] = Field(default_factory=lambda: ["csv"])
+
+    @field_validator("formats")
+    @classmethod
+    def _known_formats(cls, v: list[str]) -> list[str]:
+        unknown = sorted(set(v) - {"csv", "json"})
+        if unknown:
+            raise ValueError(f"unknown campaign-list formats {unknown}; known: csv, json")
+        return v
+
+
+class TriggersConfig(_Section):
+    model: str | None = Field(default=None, description="spaCy pipeline path or package; None = bundled")
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    dedup_days: int = Field(default=7, ge=0, description="same event from several outlets within N days")
+
+
+class MatchingConfig(_Section):
+    threshold: float | None = Field(default=None, ge=0, le=100)
+    aliases: str | None = None
+
+
+class CrmConfig(_Section):
+    accounts: str | None = None
+    contacts: str | None = None
+    opportunities: str | None = None
+    history: str | None = Field(default=None, description="past TriggerEvents (JSONL) to seed the store")
+
+
+class BeamConfig(_Section):
+    runner: str = "DirectRunner"
+    options: list[str] = Field(default_factory=list, description="extra pipeline options, e.g. --project=x")
+
+
+class SourceConfig(BaseModel):
+    """One configured source: `type` names a registered source; other keys go to its constructor."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    type: str
+    name: str | None = None
+
+
+class Config(_Section):
+    as_of: AwareDatetime | None = Field(default=None, description="the 'now' of segment windows")
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    output: OutputConfig = Field(default_factory=OutputConfig)
+    triggers: TriggersConfig = Field(default_factory=TriggersConfig)
+    matching: MatchingConfig = Field(default_factory=MatchingConfig)
+    crm: CrmConfig = Field(default_factory=CrmConfig)
+    beam: BeamConfig = Field(default_factory=BeamConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    segments: list[Segment] = Field(default_factory=list)
+    base_dir: str = Field(default=".", description="where relative input paths start (the config's folder)")
+
+    def now(self) -> datetime:
+        return self.as_of or datetime.now(UTC)
+
+    def input_path(self, value: str) -> str:
+        """An input path resolved against the config file's folder (URLs and '-' pass through)."""
+        if value == "-" or "://" in value:
+            return value
+        p = Path(value).expanduser()
+        return str(p if p.is_absolute() else Path(self.base_dir) / p)
+
+
+def load_config(path: str | os.PathLike[str] | None) -> Config:
+    """Read and validate a TOML config; None means the bundled example (the demo)."""
+    cfg_path = Path(path) if path is not None else DEMO_CONFIG
+    try:
+        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file {cfg_path} not found; pass --config with an existing TOML file"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {cfg_path} is not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {cfg_path} is not UTF-8: {exc}") from exc
+    raw.setdefault("base_dir", str(cfg_path.resolve().parent))
+    env_url = os.environ.get("BUYSIGNAL_DB_URL")
+    if env_url:
+        raw.setdefault("store", {})["url"] = env_url
+    return config_from_dict(raw, origin=str(cfg_path))
+
+
+def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
+    """Validate a config mapping; every problem is listed with where it is and what is wrong."""
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{origin}: {problems}") from exc
+    names = [s.name for s in cfg.segments]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{origin}: segment names must be unique; repeated: {', '.join(dupes)}")
+    return cfg

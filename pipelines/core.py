@@ -1,0 +1,236 @@
+"""The one core step: documents -> trigger events -> account matches -> campaign entries.
+
+Written once as plain Python and called by every runner: the Beam batch pipeline calls its parts
+from DoFns (loading spaCy and the account index once per worker, in `setup`), the Faust streaming
+worker calls `process` on micro-batches, and the `classify` / `match` commands call it directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sinks.campaigns import build_entries, default_segments
+from sources.crm import read_accounts, read_contacts
+
+from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
+from pipelines.config import Config
+from pipelines.dedup import deduplicate
+from schemas import (
+    Account,
+    CampaignEntry,
+    Contact,
+    DeadLetter,
+    Document,
+    JobChange,
+    Match,
+    Segment,
+    TriggerEvent,
+)
+from sinks.base import Batch
+from triggers import load_detector
+from triggers.base import TriggerDetector
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """Everything a worker needs to rebuild the core step: small and picklable (Beam ships it)."""
+
+    model: str | None = None
+    min_confidence: float = 0.5
+    accounts_path: str | None = None
+    contacts_path: str | None = None
+    aliases_path: str | None = None
+    extra_aliases: tuple[tuple[str, str], ...] = ()
+    threshold: float | None = None
+    segments: tuple[Segment, ...] = ()
+    as_of: datetime | None = None
+    dedup_days: int = 7
+
+    @classmethod
+    def from_config(cls, cfg: Config, extra_aliases: Mapping[str, str] | None = None) -> ProcessSettings:
+        def path(value: str | None) -> str | None:
+            return cfg.input_path(value) if value else None
+
+        return cls(
+            model=cfg.triggers.model,
+            min_confidence=cfg.triggers.min_confidence,
+            accounts_path=path(cfg.crm.accounts),
+            contacts_path=path(cfg.crm.contacts),
+            aliases_path=path(cfg.matching.aliases),
+            extra_aliases=tuple(sorted((extra_aliases or {}).items())),
+            threshold=cfg.matching.threshold,
+            segments=tuple(cfg.segments or default_segments()),
+            as_of=cfg.now(),
+            dedup_days=cfg.triggers.dedup_days,
+        )
+
+
+@dataclass
+class CrmSnapshot:
+    """The CRM as this run sees it, with the rows that could not be read."""
+
+    accounts: list[Account] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, accounts_path: str | None, contacts_path: str | None) -> CrmSnapshot:
+        snap = cls()
+        if accounts_path:
+            snap.accounts, dead = read_accounts(accounts_path)
+            snap.dead_letters.extend(dead)
+        if contacts_path:
+            snap.contacts, dead = read_contacts(contacts_path)
+            snap.dead_letters.extend(dead)
+        return snap
+
+
+class TriggerProcessor:
+    """The core step. Build it with settings, call `setup()` once (it loads the spaCy pipeline and
+    builds the account index), then feed it documents."""
+
+    def __init__(self, settings: ProcessSettings, crm: CrmSnapshot | None = None) -> None:
+        self.settings = settings
+        self._crm = crm
+        self.detector: TriggerDetector | None = None
+        self.accounts: AccountIndex | None = None
+        self.contacts: ContactIndex | None = None
+        self.account_map: dict[str, Account] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def setup(self) -> TriggerProcessor:
+        """Load what is expensive to load, once per worker."""
+        s = self.settings
+        self.detector = load_detector(s.model, min_confidence=s.min_confidence)
+        crm = self._crm or CrmSnapshot.load(s.accounts_path, s.contacts_path)
+        self.account_map = {a.account_id: a for a in crm.accounts}
+        aliases: dict[str, str] = load_aliases(s.aliases_path) if s.aliases_path else {}
+        aliases.update(dict(s.extra_aliases))
+        self.accounts = AccountIndex.build(crm.accounts, aliases=aliases, threshold=s.threshold)
+        self.contacts = ContactIndex.build(crm.contacts, crm.accounts) if crm.contacts else None
+        return self
+
+    def _ready(self) -> tuple[TriggerDetector, AccountIndex]:
+        if self.detector is None or self.accounts is None:
+            self.setup()
+        assert self.detector is not None and self.accounts is not None
+        return self.detector, self.accounts
+
+    # -- the parts ---------------------------------------------------------------------------
+    def detect(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
+        """Trigger events per document, in input order (batched through spaCy)."""
+        detector, _ = self._ready()
+        yield from detector.detect_many(docs)
+
+    def champions(self, event: TriggerEvent, doc: Document | None = None) -> list[TriggerEvent]:
+        """champion_left / champion_joined when an executive hire names a CRM contact who moved."""
+        _, accounts = self._ready()
+        if self.contacts is None or event.type != "executive_hire" or not event.person:
+            return []
+        return champion_events(
+            person=event.person,
+            new_company=event.company,
+            previous_company=None,
+            title=event.title,
+            role=event.role,
+            document=doc,
+            source_event=event,
+            contacts=self.contacts,
+            accounts=accounts,
+            account_map=self.account_map,
+        )
+
+    def job_change_events(self, change: JobChange) -> list[TriggerEvent]:
+        """champion_left / champion_joined from a job-change post."""
+        _, accounts = self._ready()
+        if self.contacts is None:
+            return []
+        return champion_events(
+            person=change.person,
+            new_company=change.new_company,
+            previous_company=change.previous_company,
+            title=change.new_title,
+            role=None,
+            job_change=change,
+            contacts=self.contacts,
+            accounts=accounts,
+            account_map=self.account_map,
+        )
+
+    def match(self, event: TriggerEvent) -> Match:
+        """The account an event's company means (champion events carry theirs already)."""
+        _, accounts = self._ready()
+        if event.account_id and event.account_id in self.account_map:
+            account = self.account_map[event.account_id]
+            return Match(
+                event_id=event.event_id,
+                company=event.company,
+                account_id=account.account_id,
+                account_name=account.name,
+                score=100.0,
+                method="contact",
+            )
+        return accounts.match(event.company, event_id=event.event_id, url=event.url, text=event.evidence)
+
+    def entries(
+        self, events: Iterable[TriggerEvent], matches: Mapping[str, Match], as_of: datetime | None = None
+    ) -> list[CampaignEntry]:
+        """Campaign-list rows for these events, as of the run's 'now'."""
+        when = as_of or self.settings.as_of
+        assert when is not None, "as_of is set by ProcessSettings.from_config"
+        return build_entries(events, matches, self.account_map, list(self.settings.segments), when)
+
+    # -- all of it, in memory (streaming micro-batches, small runs) ----------------------------
+    def process(
+        self,
+        docs: Sequence[Document],
+        job_changes: Sequence[JobChange] = (),
+        known_events: Sequence[TriggerEvent] = (),
+    ) -> Batch:
+        """The whole step on one batch. `known_events` are recent events already stored: a new
+        report of one of them merges into it instead of adding a duplicate."""
+        events: list[TriggerEvent] = []
+        for doc, found in self.detect(docs):
+            events.extend(found)
+            for event in found:
+                if not doc.id.startswith("jobchange:"):
+                    events.extend(self.champions(event, doc))
+        for change in job_changes:
+            events.extend(self.job_change_events(change))
+        merged = deduplicate(
+            [*known_events, *events], self.settings.dedup_days, known=(e.event_id for e in known_events)
+        )
+        known_unchanged = {e.event_id: e for e in known_events}
+        final = [e for e in merged if known_unchanged.get(e.event_id) != e]
+        matches = {e.event_id: self.match(e) for e in final}
+        entries = self.entries(final, matches)
+        return Batch(documents=list(docs), events=final, matches=list(matches.values()), entries=entries)
+
+
+def read_history(path: str | Path) -> tuple[list[TriggerEvent], list[DeadLetter]]:
+    """Past trigger events (JSON Lines of TriggerEvent) used to seed the store, e.g. for discovery."""
+    events: list[TriggerEvent] = []
+    dead: list[DeadLetter] = []
+    component = f"history:{Path(path).name}"
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                payload: Any = json.loads(line)
+                events.append(TriggerEvent.model_validate(payload))
+            except ValueError as exc:
+                dead.append(DeadLetter.of("source", component, f"line {lineno}: {exc}", line.rstrip("\n")))
+    return events, dead
+
+
+def recent_window(settings: ProcessSettings) -> datetime | None:
+    """How far back stored events are looked up for dedup."""
+    if settings.as_of is None:
+        return None
+    return settings.as_of - timedelta(days=max(settings.dedup_days, 1) + 30)

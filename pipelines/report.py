@@ -1,0 +1,70 @@
+"""What the commands print for a person: the run summary and the review queue."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from pipelines.run import RunSummary
+
+
+def print_run_summary(summary: RunSummary, console: Console | None = None) -> None:
+    """The end-of-run table: documents, events per type, matched accounts, rows per segment, and
+    where the campaign lists are."""
+    console = console or Console()
+    c = summary.counts
+    overview = Table(title=f"buysignal run {summary.run_id}", show_header=False, title_justify="left")
+    overview.add_column(style="bold")
+    overview.add_column(justify="right")
+    overview.add_row("documents read", str(c.documents))
+    overview.add_row("trigger events (after dedup)", str(sum(summary.events_by_type.values())))
+    overview.add_row("events matched to an account", str(c.matched))
+    overview.add_row("events with no account", str(c.unmatched))
+    overview.add_row("accounts with triggers (in store)", str(summary.matched_accounts))
+    overview.add_row("bad records skipped (dead letters)", str(summary.dead_letters))
+    overview.add_row("ambiguous matches to review", str(summary.review_pending))
+    console.print(overview)
+
+    types = Table(title="Events by type", title_justify="left")
+    types.add_column("type")
+    types.add_column("events", justify="right")
+    for name, n in summary.events_by_type.items():
+        types.add_row(name, str(n))
+    console.print(types)
+
+    segs = Table(title="Campaign lists", title_justify="left")
+    segs.add_column("segment")
+    segs.add_column("description")
+    segs.add_column("rows", justify="right")
+    for seg in summary.segments:
+        segs.add_row(seg.name, seg.description or "", str(summary.segment_rows.get(seg.name, 0)))
+    console.print(segs)
+    folders = sorted({str(p.parent.resolve()) for p in summary.list_paths})
+    for folder in folders:
+        console.print(f"Campaign lists written to [bold]{folder}[/bold]")
+    for p in summary.list_paths:
+        console.print(f"  {p}")
+    console.print(f"Store: [bold]{summary.store_url}[/bold]")
+    for note in summary.notes:
+        console.print(f"note: {note}")
+
+
+def print_reviews(items: list[Any], console: Console | None = None) -> None:
+    """The review queue: each ambiguous match with its candidates."""
+    console = console or Console()
+    if not items:
+        console.print("No review items.")
+        return
+    table = Table(title="Matches to review", title_justify="left")
+    for col in ("id", "company as written", "candidates (account id: name, score)", "status"):
+        table.add_column(col)
+    for item in items:
+        cands = "\n".join(f"{c.account_id}: {c.account_name} ({c.score:.0f})" for c in item.candidates)
+        table.add_row(str(item.id), item.company or "", cands, item.status)
+    console.print(table)
+    console.print(
+        "Decide with: buysignal review accept ID [--account ACCOUNT_ID] | buysignal review reject ID"
+    )

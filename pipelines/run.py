@@ -1,0 +1,118 @@
+"""`buysignal run`: one scheduled batch run, from configured sources to campaign lists.
+
+CRM snapshot -> store; Beam pipeline (sources -> triggers -> dedup -> matches -> store); then the
+campaign lists are cut from the store as of the run's 'now', and the run is recorded with its counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sinks.campaigns import CampaignListWriter, build_entries
+from sinks.store import Store
+from sources.crm import read_opportunities
+
+from pipelines.batch import RunCounts, run_batch
+from pipelines.config import Config
+from pipelines.core import CrmSnapshot, ProcessSettings, read_history, recent_window
+from schemas import CampaignEntry, DeadLetter, Segment
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    counts: RunCounts
+    events_by_type: dict[str, int]
+    matched_accounts: int
+    segment_rows: dict[str, int]
+    segments: list[Segment]
+    list_paths: list[Path]
+    dead_letters: int
+    review_pending: int
+    store_url: str
+    notes: list[str] = field(default_factory=list)
+
+
+def cut_campaign_lists(store: Store, settings: ProcessSettings, accounts: dict) -> list[CampaignEntry]:
+    """Segment every stored event that can still fall in a window, as of the run's 'now'."""
+    assert settings.as_of is not None
+    longest = max((s.days for s in settings.segments), default=0)
+    events = store.events(since=settings.as_of - timedelta(days=longest + 1))
+    matches = {m.event_id: m for m in store.matches()}
+    return build_entries(events, matches, accounts, list(settings.segments), settings.as_of)
+
+
+def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
+    """Run the whole batch pipeline once. Raises ConfigError for configs that can't work."""
+    store = Store(cfg.store.url)
+    run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now().isoformat()})
+    try:
+        crm = CrmSnapshot.load(
+            cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
+            cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
+        )
+        dead: list[DeadLetter] = list(crm.dead_letters)
+        store.upsert_accounts(crm.accounts)
+        store.upsert_contacts(crm.contacts)
+        if cfg.crm.opportunities:
+            opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities))
+            store.upsert_opportunities(opps)
+            dead.extend(opp_dead)
+        history = []
+        if cfg.crm.history:
+            history, hist_dead = read_history(cfg.input_path(cfg.crm.history))
+            dead.extend(hist_dead)
+        store.add_dead_letters(dead)
+
+        settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases())
+        known = store.events(since=recent_window(settings))
+        counts = run_batch(cfg, settings, known, extra_events=history, extra_args=extra_args)
+        counts.dead_letters += len(dead)
+
+        accounts = {a.account_id: a for a in crm.accounts}
+        entries = cut_campaign_lists(store, settings, accounts)
+        store.replace_campaign_entries(entries, segments=[s.name for s in settings.segments])
+        out_dir = Path(cfg.output.dir)
+        paths = CampaignListWriter(out_dir, formats=tuple(cfg.output.formats)).write(
+            entries, list(settings.segments)
+        )
+        ambiguous = [m for m in store.matches() if m.ambiguous]
+        store.add_review_items(ambiguous)
+
+        events_by_type = {k.split(":", 1)[1]: v for k, v in counts.extra.items() if k.startswith("type:")}
+        segment_rows = {s.name: 0 for s in settings.segments}
+        for entry in entries:
+            segment_rows[entry.segment] += 1
+        summary = RunSummary(
+            run_id=run_id,
+            counts=counts,
+            events_by_type=dict(sorted(events_by_type.items())),
+            matched_accounts=len({m.account_id for m in store.matches() if m.account_id}),
+            segment_rows=segment_rows,
+            segments=list(settings.segments),
+            list_paths=paths,
+            dead_letters=counts.dead_letters,
+            review_pending=len(store.list_reviews("pending")),
+            store_url=cfg.store.url,
+        )
+        store.finish_run(
+            run_id,
+            "succeeded",
+            {
+                "documents": counts.documents,
+                "events": counts.events,
+                "matched": counts.matched,
+                "unmatched": counts.unmatched,
+                "dead_letters": counts.dead_letters,
+                **{f"segment:{k}": v for k, v in segment_rows.items()},
+            },
+        )
+        return summary
+    except BaseException as exc:
+        store.finish_run(run_id, "failed", {}, error=f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        store.close()

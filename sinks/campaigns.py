@@ -1,0 +1,313 @@
+"""Campaign segments and lists: which accounts have a recent trigger worth acting on.
+
+`build_entries` is the segment logic, written once as a plain function that the batch and the
+streaming runners both call. `CampaignListWriter` hands the result to the people who act, one file
+per segment, in the columns a sales team imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from schemas import Account, CampaignEntry, Match, Segment, TriggerEvent
+from sinks.base import Batch
+from sinks.dead_letters import DeadLetterWriter
+from sources.base import ConfigError
+
+__all__ = [
+    "CSV_COLUMNS",
+    "CampaignJsonWriter",
+    "CampaignListWriter",
+    "DeadLetterWriter",
+    "build_entries",
+    "default_segments",
+    "write_atomically",
+]
+
+# The order a sales team reads them in; segment, event_id and confidence last, for traceability.
+CSV_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "account_name",
+    "owner",
+    "trigger_type",
+    "event_date",
+    "days_since_event",
+    "company",
+    "evidence",
+    "url",
+    "segment",
+    "event_id",
+    "confidence",
+)
+FORMATS = {"csv": ".csv", "json": ".jsonl"}
+# A spreadsheet runs a cell that starts with one of these as a formula; news text is untrusted.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def default_segments() -> list[Segment]:
+    """The segments a run builds when the config names none: fresh funding, a new marketing leader,
+    and anything in the last week."""
+    return [
+        Segment(
+            name="funding_30d",
+            description="Accounts that raised a funding round in the last 30 days",
+            types=["funding_round"],
+            days=30,
+        ),
+        Segment(
+            name="new_marketing_leader_90d",
+            description="Accounts that hired a new marketing leader (CMO, VP or head of marketing) in the last 90 days",
+            types=["executive_hire"],
+            roles=["cmo", "vp_marketing", "head_of_marketing"],
+            days=90,
+        ),
+        Segment(
+            name="any_trigger_7d",
+            description="Accounts with any buying trigger in the last 7 days",
+            days=7,
+        ),
+    ]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _folded(values: Iterable[str]) -> set[str]:
+    return {v.strip().casefold() for v in values if v and v.strip()}
+
+
+class _SegmentRule:
+    """One segment, with its filters prepared once (case-folded sets, the window's start)."""
+
+    def __init__(self, segment: Segment, as_of: datetime) -> None:
+        self.segment = segment
+        self.types = set(segment.types)
+        self.rounds = set(segment.rounds)
+        self.roles = set(segment.roles)
+        self.start = as_of - timedelta(days=segment.days)
+        self.as_of = as_of
+        self.account_filters = [
+            (lambda a: a.owner, _folded(segment.owner)),
+            (lambda a: a.industry, _folded(segment.industry)),
+            (lambda a: a.type, _folded(segment.account_type)),
+            (lambda a: a.country, _folded(segment.country)),
+        ]
+        self.account_filters = [(get, wanted) for get, wanted in self.account_filters if wanted]
+
+    def wants_event(self, event: TriggerEvent, published: datetime) -> bool:
+        if self.types and event.type not in self.types:
+            return False
+        if self.rounds and event.round not in self.rounds:
+            return False
+        if self.roles and event.role not in self.roles:
+            return False
+        if event.confidence < self.segment.min_confidence:
+            return False
+        return self.start <= published <= self.as_of
+
+    def wants_account(self, account_id: str | None, account: Account | None) -> bool:
+        if account_id is None and self.segment.matched_only:
+            return False
+        if not self.account_filters:
+            return True
+        if account is None:  # filters can't be checked on an account we don't know: keep it out
+            return False
+        for get, wanted in self.account_filters:
+            value = get(account)
+            if value is None or value.strip().casefold() not in wanted:
+                return False
+        return True
+
+
+def build_entries(
+    events: Iterable[TriggerEvent],
+    matches: Mapping[str, Match],
+    accounts: Mapping[str, Account],
+    segments: Sequence[Segment],
+    as_of: datetime,
+    skipped: Counter[str] | None = None,
+) -> list[CampaignEntry]:
+    """The campaign rows for `segments` as of `as_of`: one per (segment, account, event).
+
+    An event joins a segment when its type, round and role pass the segment's filters, its
+    confidence is at least `min_confidence`, it was published in the `days` before `as_of` (not
+    after), and its matched account passes the account filters (owner, industry, account_type,
+    country; case-insensitive). An ambiguous match counts as unmatched until a person decides it in
+    the review queue: a campaign shouldn't go to a guessed account. Events without a date can't be
+    placed in a window: they are left out and counted in `skipped` ("event_without_date"), as are
+    matched accounts missing from `accounts` ("account_not_in_crm").
+
+    Rows are sorted by event date (newest first), then account name, then event id.
+    """
+    as_of = _utc(as_of)
+    names = [s.name for s in segments]
+    if len(set(names)) != len(names):
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        raise ConfigError(f"campaigns: segment names must be unique; rename {', '.join(duplicates)}")
+    rules = [_SegmentRule(s, as_of) for s in segments]
+    counts = skipped if skipped is not None else Counter()
+    rows: dict[tuple[str, str], CampaignEntry] = {}
+    seen_events: set[str] = set()
+    for event in events:
+        if event.event_id in seen_events:
+            continue
+        seen_events.add(event.event_id)
+        if event.published_at is None:
+            counts["event_without_date"] += 1
+            continue
+        published = _utc(event.published_at)
+        event_date: date = published.date()
+        match = matches.get(event.event_id)
+        account_id = match.account_id if match is not None and not match.ambiguous else None
+        # champion_* events know their account from the CRM contact already.
+        account_id = account_id or event.account_id
+        account = accounts.get(account_id) if account_id else None
+        if account_id and account is None:
+            counts["account_not_in_crm"] += 1
+        account_name = account.name if account else (match.account_name if match and account_id else None)
+        for rule in rules:
+            if not rule.wants_event(event, published) or not rule.wants_account(account_id, account):
+                continue
+            rows[(rule.segment.name, event.event_id)] = CampaignEntry(
+                segment=rule.segment.name,
+                account_id=account_id,
+                account_name=account_name,
+                owner=account.owner if account else None,
+                trigger_type=event.type,
+                event_date=event_date,
+                days_since_event=(as_of.date() - event_date).days,
+                company=event.company,
+                evidence=event.evidence,
+                url=event.url,
+                event_id=event.event_id,
+                confidence=event.confidence,
+            )
+    return sorted(
+        rows.values(),
+        key=lambda e: (-e.event_date.toordinal(), (e.account_name or "").casefold(), e.event_id, e.segment),
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` (UTF-8) to `path` so a reader never sees a half-written file: a temporary
+    file in the same folder, flushed to disk, then renamed over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _cell(value: object, escape_formulas: bool) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if escape_formulas and isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def render_csv(entries: Iterable[CampaignEntry], escape_formulas: bool = True) -> str:
+    """Campaign rows as CSV text with the header always present (`CSV_COLUMNS`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for entry in entries:
+        data = entry.model_dump()
+        writer.writerow([_cell(data[c], escape_formulas) for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def render_jsonl(entries: Iterable[CampaignEntry]) -> str:
+    """Campaign rows as JSON Lines, keys in `CSV_COLUMNS` order."""
+    lines = []
+    for entry in entries:
+        data = json.loads(entry.to_json())
+        lines.append(json.dumps({c: data[c] for c in CSV_COLUMNS}, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+class CampaignListWriter:
+    """A sink (name "campaign_csv") writing one campaign list per segment into `out_dir`.
+
+    Each write replaces `<segment>.csv` (and/or `<segment>.jsonl` for the "json" format) with the
+    batch's entries, atomically, so a list is always a whole snapshot; writing the same batch twice
+    leaves the same files. Segments named in `segments` get a file (header only) even when empty.
+    Text cells that a spreadsheet would run as a formula get a leading apostrophe in CSV unless
+    `escape_formulas=False`.
+    """
+
+    name: ClassVar[str] = "campaign_csv"
+
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        formats: Sequence[str] = ("csv",),
+        segments: Iterable[str] = (),
+        escape_formulas: bool = True,
+    ) -> None:
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise ConfigError(
+                f"{self.name}: unknown campaign list format(s) {unknown or list(formats)}; "
+                f"use one or more of {', '.join(FORMATS)}"
+            )
+        self.out_dir = Path(out_dir)
+        self.formats = tuple(dict.fromkeys(formats))
+        self.segments = tuple(segments)
+        self.escape_formulas = escape_formulas
+        self.paths: list[Path] = []
+
+    def write_entries(self, entries: Iterable[CampaignEntry]) -> list[Path]:
+        """Write one file per segment (and format) and return the paths written, sorted."""
+        by_segment: dict[str, list[CampaignEntry]] = {name: [] for name in self.segments}
+        for entry in entries:
+            by_segment.setdefault(entry.segment, []).append(entry)
+        paths = []
+        for segment, rows in sorted(by_segment.items()):
+            for fmt in self.formats:
+                path = self.out_dir / f"{segment}{FORMATS[fmt]}"
+                text = render_csv(rows, self.escape_formulas) if fmt == "csv" else render_jsonl(rows)
+                write_atomically(path, text)
+                paths.append(path)
+        self.paths = paths
+        return paths
+
+    def write(self, batch: Batch) -> None:
+        """Write the batch's campaign entries (the Sink protocol)."""
+        self.write_entries(batch.entries)
+
+    def close(self) -> None:
+        """Nothing to release: every write is complete on its own."""
+
+
+class CampaignJsonWriter(CampaignListWriter):
+    """A sink (name "campaign_json"): the same campaign lists as JSON Lines, `<segment>.jsonl`."""
+
+    name: ClassVar[str] = "campaign_json"
+
+    def __init__(
+        self,
+        out_dir: str | os.PathLike[str],
+        formats: Sequence[str] = ("json",),
+        segments: Iterable[str] = (),
+        escape_formulas: bool = True,
+    ) -> None:
+        super().__init__(out_dir, formats, segments, escape_formulas)

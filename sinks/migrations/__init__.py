@@ -1,0 +1,1 @@
+"""Alembic migrations of the buysignal store (run by `sinks.store.Store.migrate`)."""

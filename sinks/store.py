@@ -1,0 +1,588 @@
+"""The SQL store: every record a run produces, on SQLite (embedded) or PostgreSQL (shared).
+
+Every write is an idempotent upsert on the record's stable id (`INSERT ... ON CONFLICT DO UPDATE`,
+batched), so running the same input twice never adds a row and leaves identical contents; run
+history is the one table that grows per run, by design. The schema is owned by the Alembic
+migrations in `sinks/migrations/` and the store upgrades to the newest one when it opens.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from pydantic import BaseModel
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from schemas import (
+    Account,
+    CampaignEntry,
+    Contact,
+    DeadLetter,
+    Document,
+    FeedState,
+    Match,
+    MatchCandidate,
+    Opportunity,
+    TriggerEvent,
+    fingerprint,
+    utcnow,
+)
+from sinks import tables as t
+from sinks.base import Batch
+from sources.base import ConfigError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+DEFAULT_URL = "sqlite:///buysignal.db"
+# Rows per executemany call: big enough to amortise round trips, small enough to bound memory.
+CHUNK_ROWS = 2000
+SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+
+ReviewStatus = Literal["pending", "accepted", "rejected"]
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run's history row: when it ran, how it ended, what it counted, how it was configured."""
+
+    run_id: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    counts: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """An ambiguous match waiting for (or given) a person's decision."""
+
+    id: str
+    event_id: str
+    company: str | None
+    candidates: list[MatchCandidate]
+    status: ReviewStatus
+    account_id: str | None = None
+    decided_at: datetime | None = None
+
+
+def review_id(event_id: str) -> str:
+    """The review item id for an event's match: stable, so re-adding the same match is a no-op."""
+    return fingerprint("review", event_id)
+
+
+def _safe_url(url: sa.URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _json_ready(value: Any) -> Any:
+    """Plain JSON types only (a config summary may hold paths, dates, ...)."""
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _dump_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK_ROWS) -> Iterator[Sequence[dict[str, Any]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+class Store:
+    """The buysignal database, and a sink (name "store") that writes whole batches into it.
+
+    `url` is a SQLAlchemy URL: `sqlite:///path.db` (the default, embedded), `sqlite://` (in
+    memory) or `postgresql+psycopg://user@host:5432/dbname`. Opening upgrades the schema to the
+    newest migration unless `migrate=False`.
+    """
+
+    name: ClassVar[str] = "store"
+
+    def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True, echo: bool = False) -> None:
+        try:
+            parsed = sa.make_url(url)
+        except ArgumentError as exc:
+            raise ConfigError(
+                f"store: {url!r} is not a database URL; use e.g. {DEFAULT_URL!r} or "
+                "'postgresql+psycopg://user@host:5432/dbname'"
+            ) from exc
+        if parsed.get_backend_name() not in SUPPORTED_DIALECTS:
+            raise ConfigError(
+                f"store: database {parsed.get_backend_name()!r} in {_safe_url(parsed)!r} is not supported; "
+                f"use one of {', '.join(SUPPORTED_DIALECTS)} (e.g. {DEFAULT_URL!r})"
+            )
+        self.url = parsed
+        self.engine = self._create_engine(parsed, echo)
+        self.dialect: str = self.engine.dialect.name
+        if migrate:
+            self.migrate()
+
+    @staticmethod
+    def _create_engine(url: sa.URL, echo: bool) -> sa.Engine:
+        kwargs: dict[str, Any] = {"echo": echo}
+        if url.get_backend_name() == "sqlite":
+            database = url.database or ""
+            in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+            if in_memory:
+                # One shared connection, or every checkout would see a new, empty database.
+                kwargs.update(poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
+            else:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                kwargs["connect_args"] = {"timeout": 30}
+        try:
+            engine = sa.create_engine(url, **kwargs)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigError(
+                f"store: can't use {_safe_url(url)!r} ({exc}); check the driver part of the URL, "
+                "e.g. 'postgresql+psycopg://' (pip install 'buysignal[postgres]')"
+            ) from exc
+        if engine.dialect.name == "sqlite" and not kwargs.get("poolclass"):
+
+            @sa.event.listens_for(engine, "connect")
+            def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+                # WAL lets readers (a dashboard, `sqlite3`) look while a run writes.
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+                cursor.close()
+
+        return engine
+
+    # ----------------------------------------------------------------- schema and lifecycle
+
+    def _alembic_config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        # configparser interpolation: a literal % in a password must be doubled.
+        config.set_main_option("sqlalchemy.url", self.url.render_as_string(False).replace("%", "%%"))
+        return config
+
+    def migrate(self, revision: str = "head") -> str | None:
+        """Upgrade the schema to `revision` (the newest by default) and return the revision now in force.
+
+        Safe to call on every open: it does nothing when the database is already there.
+        """
+        config = self._alembic_config()
+        with self.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+        return self.revision()
+
+    def revision(self) -> str | None:
+        """The migration revision the database is at (None for an empty database)."""
+        with self.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"version_table": t.VERSION_TABLE})
+            return context.get_current_revision()
+
+    @staticmethod
+    def head_revision() -> str | None:
+        """The newest migration revision this version of buysignal ships."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return ScriptDirectory.from_config(config).get_current_head()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({_safe_url(self.url)!r})"
+
+    # ----------------------------------------------------------------- the upsert machinery
+
+    def _insert(self, table: sa.Table) -> Any:
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(table)
+
+    def _upsert(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        rows: Iterable[dict[str, Any]],
+        update: Sequence[str] | None = None,
+    ) -> int:
+        """Insert or update `rows` on the table's primary key; returns the number of distinct rows.
+
+        `update` names the columns a conflict overwrites (default: every non-key column). Rows
+        with the same key in one call collapse to the last one, since one INSERT can't touch a
+        row twice on PostgreSQL.
+        """
+        keys = [c.name for c in table.primary_key.columns]
+        unique: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in rows:
+            unique[tuple(row[k] for k in keys)] = row
+        if not unique:
+            return 0
+        columns = update if update is not None else [c.name for c in table.columns if c.name not in keys]
+        stmt = self._insert(table)
+        if columns:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=keys, set_={name: stmt.excluded[name] for name in columns}
+            )
+        else:
+            stmt = stmt.on_conflict_do_nothing(index_elements=keys)
+        values = list(unique.values())
+        for chunk in _chunks(values):
+            conn.execute(stmt, list(chunk))
+        return len(values)
+
+    @staticmethod
+    def _rows(records: Iterable[BaseModel], table: sa.Table) -> list[dict[str, Any]]:
+        names = {c.name for c in table.columns}
+        return [{k: v for k, v in r.model_dump().items() if k in names} for r in records]
+
+    @staticmethod
+    def _entry_rows(entries: Iterable[CampaignEntry]) -> list[dict[str, Any]]:
+        rows = []
+        for entry in entries:
+            row = entry.model_dump()
+            row["account_key"] = entry.account_id or ""
+            rows.append(row)
+        return rows
+
+    def _write(self, table: sa.Table, records: Iterable[BaseModel]) -> int:
+        with self.engine.begin() as conn:
+            return self._upsert(conn, table, self._rows(records, table))
+
+    def _read(self, model: type[R], stmt: sa.Select[Any], drop: Sequence[str] = ()) -> list[R]:
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt).mappings().all()
+        out = []
+        for row in result:
+            data = {k: v for k, v in row.items() if k not in drop}
+            out.append(model.model_validate(data))
+        return out
+
+    # ----------------------------------------------------------------- writers
+
+    def upsert_documents(self, documents: Iterable[Document]) -> int:
+        """Store documents by id (the text the events came from); returns how many were given."""
+        return self._write(t.documents, documents)
+
+    def upsert_events(self, events: Iterable[TriggerEvent]) -> int:
+        """Store trigger events by event_id."""
+        return self._write(t.events, events)
+
+    def upsert_matches(self, matches: Iterable[Match]) -> int:
+        """Store each event's match (one per event_id)."""
+        return self._write(t.matches, matches)
+
+    def upsert_accounts(self, accounts: Iterable[Account]) -> int:
+        """Store the CRM accounts snapshot by account_id."""
+        return self._write(t.accounts, accounts)
+
+    def upsert_contacts(self, contacts: Iterable[Contact]) -> int:
+        """Store the CRM contacts snapshot by contact_id."""
+        return self._write(t.contacts, contacts)
+
+    def upsert_opportunities(self, opportunities: Iterable[Opportunity]) -> int:
+        """Store the CRM opportunities snapshot by opportunity_id."""
+        return self._write(t.opportunities, opportunities)
+
+    def upsert_campaign_entries(self, entries: Iterable[CampaignEntry]) -> int:
+        """Add or refresh campaign entries without removing any (streaming micro-batches)."""
+        with self.engine.begin() as conn:
+            return self._upsert(conn, t.campaign_entries, self._entry_rows(entries))
+
+    def replace_campaign_entries(
+        self, entries: Iterable[CampaignEntry], segments: Iterable[str] | None = None
+    ) -> int:
+        """Make `entries` the whole content of each recomputed segment, in one transaction.
+
+        A batch run recomputes its segments, so rows that fell out of a window must go: every row
+        of the segments named in `segments` (plus any segment the entries mention) is replaced.
+        A named segment with no entries ends up empty.
+        """
+        rows = self._entry_rows(entries)
+        names = set(segments or ()) | {row["segment"] for row in rows}
+        with self.engine.begin() as conn:
+            if names:
+                conn.execute(
+                    sa.delete(t.campaign_entries).where(t.campaign_entries.c.segment.in_(sorted(names)))
+                )
+            return self._upsert(conn, t.campaign_entries, rows)
+
+    def add_dead_letters(self, dead_letters: Iterable[DeadLetter]) -> int:
+        """Keep records that could not be processed, by id.
+
+        The first `occurred_at` of an id is kept: a re-run recreates the same dead letter with a new
+        time, and the store must stay identical.
+        """
+        with self.engine.begin() as conn:
+            return self._add_dead_letters(conn, dead_letters)
+
+    def _add_dead_letters(self, conn: sa.Connection, dead_letters: Iterable[DeadLetter]) -> int:
+        rows = self._rows(dead_letters, t.dead_letters)
+        return self._upsert(conn, t.dead_letters, rows, update=["stage", "component", "error", "payload"])
+
+    # ----------------------------------------------------------------- the Sink protocol
+
+    def write(self, batch: Batch) -> None:
+        """Store a whole batch in one transaction; ambiguous matches also join the review queue.
+
+        Campaign entries are upserted (added), which suits streaming micro-batches; a batch run
+        that recomputes its segments calls `replace_campaign_entries` so stale rows go.
+        """
+        with self.engine.begin() as conn:
+            self._upsert(conn, t.documents, self._rows(batch.documents, t.documents))
+            self._upsert(conn, t.events, self._rows(batch.events, t.events))
+            self._upsert(conn, t.matches, self._rows(batch.matches, t.matches))
+            self._add_reviews(conn, [m for m in batch.matches if m.ambiguous])
+            self._upsert(conn, t.campaign_entries, self._entry_rows(batch.entries))
+            self._add_dead_letters(conn, batch.dead_letters)
+
+    # ----------------------------------------------------------------- feed state
+
+    def get_feed_state(self, url: str) -> FeedState | None:
+        """What the last fetch of `url` left (ETag, Last-Modified), or None if never fetched."""
+        found = self._read(FeedState, sa.select(t.feed_state).where(t.feed_state.c.url == url))
+        return found[0] if found else None
+
+    def set_feed_state(self, state: FeedState) -> None:
+        """Remember a feed's fetch state for the next conditional GET."""
+        self._write(t.feed_state, [state])
+
+    # ----------------------------------------------------------------- run history
+
+    def start_run(self, config_summary: Mapping[str, Any] | None = None) -> str:
+        """Record that a run started (status "running") and return its id."""
+        started = utcnow()
+        run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.insert(t.runs).values(
+                    run_id=run_id,
+                    started_at=started,
+                    status="running",
+                    counts={},
+                    config=_json_ready(dict(config_summary or {})),
+                )
+            )
+        return run_id
+
+    def finish_run(
+        self, run_id: str, status: str, counts: Mapping[str, Any] | None = None, error: str | None = None
+    ) -> None:
+        """Record how a run ended (e.g. "ok", "failed"), what it counted and the error if any."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                sa.update(t.runs)
+                .where(t.runs.c.run_id == run_id)
+                .values(
+                    finished_at=utcnow(), status=status, counts=_json_ready(dict(counts or {})), error=error
+                )
+            )
+        if result.rowcount == 0:
+            raise KeyError(f"store: no run {run_id!r} to finish; pass the id that start_run() returned")
+
+    def runs(self) -> list[Run]:
+        """Run history, newest first."""
+        stmt = sa.select(t.runs).order_by(t.runs.c.started_at.desc(), t.runs.c.run_id.desc())
+        with self.engine.connect() as conn:
+            return [Run(**dict(row)) for row in conn.execute(stmt).mappings()]
+
+    # ----------------------------------------------------------------- review queue and aliases
+
+    def add_review_items(self, matches: Iterable[Match]) -> list[str]:
+        """Queue matches for a person to decide (pass the ambiguous ones); returns their review ids.
+
+        Re-adding a match refreshes its company and candidates but keeps any decision made.
+        """
+        matches = list(matches)
+        with self.engine.begin() as conn:
+            self._add_reviews(conn, matches)
+        return [review_id(m.event_id) for m in matches]
+
+    def _add_reviews(self, conn: sa.Connection, matches: Sequence[Match]) -> int:
+        rows = [
+            {
+                "id": review_id(m.event_id),
+                "event_id": m.event_id,
+                "company": m.company,
+                "candidates": [c.model_dump() for c in m.candidates],
+                "status": "pending",
+                "account_id": None,
+                "decided_at": None,
+            }
+            for m in matches
+        ]
+        return self._upsert(conn, t.review_queue, rows, update=["company", "candidates"])
+
+    @staticmethod
+    def _review(row: sa.RowMapping) -> ReviewItem:
+        return ReviewItem(
+            id=row["id"],
+            event_id=row["event_id"],
+            company=row["company"],
+            candidates=[MatchCandidate.model_validate(c) for c in row["candidates"]],
+            status=row["status"],
+            account_id=row["account_id"],
+            decided_at=row["decided_at"],
+        )
+
+    def list_reviews(self, status: ReviewStatus | None = "pending") -> list[ReviewItem]:
+        """Review items with the given status (None = all), in a stable order."""
+        stmt = sa.select(t.review_queue).order_by(t.review_queue.c.company, t.review_queue.c.id)
+        if status is not None:
+            stmt = stmt.where(t.review_queue.c.status == status)
+        with self.engine.connect() as conn:
+            return [self._review(row) for row in conn.execute(stmt).mappings()]
+
+    def decide_review(self, id: str, accept: bool, account_id: str | None = None) -> ReviewItem:
+        """Accept (with `account_id`, default the top candidate) or reject a review item.
+
+        Accepting records the company as an alias of the account, so the matcher gets it right next
+        time, and updates the event's stored match. Deciding again replaces the earlier decision.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(t.review_queue).where(t.review_queue.c.id == id)).mappings().first()
+            if row is None:
+                raise KeyError(f"store: no review item {id!r}; list_reviews() shows the ids")
+            item = self._review(row)
+            source = f"review:{id}"
+            conn.execute(sa.delete(t.aliases).where(t.aliases.c.created_from == source))
+            chosen: str | None = None
+            if accept:
+                chosen = account_id or (item.candidates[0].account_id if item.candidates else None)
+                if chosen is None:
+                    raise ValueError(
+                        f"store: review item {id!r} ({item.company!r}) has no candidates; "
+                        "pass account_id=... to accept it"
+                    )
+                if item.company:
+                    self._upsert(
+                        conn,
+                        t.aliases,
+                        [{"alias": item.company, "account_id": chosen, "created_from": source}],
+                    )
+                name = conn.execute(
+                    sa.select(t.accounts.c.name).where(t.accounts.c.account_id == chosen)
+                ).scalar_one_or_none()
+                if name is None:
+                    name = next((c.account_name for c in item.candidates if c.account_id == chosen), None)
+                conn.execute(
+                    sa.update(t.matches)
+                    .where(t.matches.c.event_id == item.event_id)
+                    .values(account_id=chosen, account_name=name, method="review", ambiguous=False)
+                )
+            conn.execute(
+                sa.update(t.review_queue)
+                .where(t.review_queue.c.id == id)
+                .values(status="accepted" if accept else "rejected", account_id=chosen, decided_at=utcnow())
+            )
+            decided = (
+                conn.execute(sa.select(t.review_queue).where(t.review_queue.c.id == id)).mappings().one()
+            )
+            return self._review(decided)
+
+    def add_alias(self, alias: str, account_id: str, created_from: str = "manual") -> None:
+        """Record that `alias` (a company name as news writes it) means `account_id`."""
+        with self.engine.begin() as conn:
+            self._upsert(
+                conn, t.aliases, [{"alias": alias, "account_id": account_id, "created_from": created_from}]
+            )
+
+    def aliases(self) -> dict[str, str]:
+        """Every known alias -> account_id (from accepted reviews and manual entries)."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(t.aliases.c.alias, t.aliases.c.account_id)).tuples().all())
+
+    # ----------------------------------------------------------------- readers
+
+    def documents(self) -> list[Document]:
+        """All stored documents, by id."""
+        return self._read(Document, sa.select(t.documents).order_by(t.documents.c.id))
+
+    def events(self, since: datetime | None = None, types: Iterable[str] | None = None) -> list[TriggerEvent]:
+        """Stored events, oldest first; `since` keeps those published at or after it (dated ones only),
+        `types` keeps those of the given types."""
+        stmt = sa.select(t.events).order_by(t.events.c.published_at, t.events.c.event_id)
+        if since is not None:
+            stmt = stmt.where(t.events.c.published_at >= since)
+        if types is not None:
+            stmt = stmt.where(t.events.c.type.in_(sorted(set(types))))
+        return self._read(TriggerEvent, stmt)
+
+    def matches(self) -> list[Match]:
+        """Every event's match, by event_id."""
+        return self._read(Match, sa.select(t.matches).order_by(t.matches.c.event_id))
+
+    def accounts(self) -> list[Account]:
+        """The stored CRM accounts, by account_id."""
+        return self._read(Account, sa.select(t.accounts).order_by(t.accounts.c.account_id))
+
+    def contacts(self) -> list[Contact]:
+        """The stored CRM contacts, by contact_id."""
+        return self._read(Contact, sa.select(t.contacts).order_by(t.contacts.c.contact_id))
+
+    def opportunities(self) -> list[Opportunity]:
+        """The stored CRM opportunities, by opportunity_id."""
+        return self._read(Opportunity, sa.select(t.opportunities).order_by(t.opportunities.c.opportunity_id))
+
+    def campaign_entries(self, segment: str | None = None) -> list[CampaignEntry]:
+        """Campaign entries (of one segment, or all), newest event first, then by account name."""
+        c = t.campaign_entries.c
+        stmt = sa.select(t.campaign_entries).order_by(
+            c.segment, c.event_date.desc(), c.account_name, c.event_id, c.account_key
+        )
+        if segment is not None:
+            stmt = stmt.where(c.segment == segment)
+        return self._read(CampaignEntry, stmt, drop=("account_key",))
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Every kept dead letter, oldest first."""
+        stmt = sa.select(t.dead_letters).order_by(t.dead_letters.c.occurred_at, t.dead_letters.c.id)
+        return self._read(DeadLetter, stmt)
+
+    def feed_states(self) -> list[FeedState]:
+        """Every remembered feed fetch state, by URL."""
+        return self._read(FeedState, sa.select(t.feed_state).order_by(t.feed_state.c.url))
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (every table, run history included)."""
+        with self.engine.connect() as conn:
+            return {
+                table.name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+                for table in t.ALL_TABLES
+            }
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every table but run history as plain JSON-ready rows, in key order: equal dumps mean equal
+        contents (the "run twice -> identical" check), on SQLite and PostgreSQL alike."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for table in t.DUMPED_TABLES:
+                keys = [c.name for c in table.primary_key.columns]
+                rows = [
+                    {k: _dump_value(v) for k, v in row.items()}
+                    for row in conn.execute(sa.select(table)).mappings()
+                ]
+                # Sorted here, not in SQL: PostgreSQL's collation may order text differently from SQLite.
+                rows.sort(key=lambda r: tuple(str(r[k]) for k in keys))
+                out[table.name] = rows
+        return out
+
+    def dump_json(self) -> str:
+        """`dump()` as canonical JSON text (sorted keys), e.g. to diff two stores."""
+        return json.dumps(self.dump(), sort_keys=True, ensure_ascii=False, indent=1)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from pipelines.dedup import dedup_key, deduplicate
+from schemas import TriggerEvent
+
+T0 = datetime(2026, 11, 10, 9, tzinfo=UTC)
+
+
+def ev(
+    doc: str,
+    company: str,
+    *,
+    days: float = 0,
+    source: str = "a",
+    round_: str | None = "series_b",
+    type_: str = "funding_round",
+    person: str | None = None,
+    conf: float = 0.8,
+) -> TriggerEvent:
+    return TriggerEvent(
+        event_id=TriggerEvent.make_id(doc, type_, company),
+        document_id=doc,
+        type=type_,
+        company=company,
+        round=round_ if type_ == "funding_round" else None,
+        person=person,
+        confidence=conf,
+        evidence=f"{company} news",
+        published_at=T0 + timedelta(days=days),
+        source=source,
+    )
+
+
+def test_same_round_from_two_outlets_is_one_event_listing_both_sources():
+    a = ev("d1", "Acme Robotics", source="techwire")
+    b = ev("d2", "Acme Robotics Inc.", days=1, source="pressdesk", conf=0.95)
+    out = deduplicate([b, a])
+    assert len(out) == 1
+    assert out[0].event_id == a.event_id  # the first report keeps its id
+    assert out[0].sources == ["pressdesk", "techwire"]
+    assert out[0].confidence == 0.95
+
+
+def test_different_round_person_or_window_stay_apart():
+    events = [
+        ev("d1", "Acme", round_="series_b"),
+        ev("d2", "Acme", round_="series_c", days=1),
+        ev("d3", "Acme", days=30),  # outside the 7-day window
+        ev("d4", "Acme", type_="executive_hire", person="Jane Doe"),
+        ev("d5", "Acme", type_="executive_hire", person="John Roe"),
+        ev("d6", "Acme", type_="executive_hire", person="Jane  Doe", days=2),
+    ]
+    out = deduplicate(events, window_days=7)
+    assert len(out) == 5
+    assert dedup_key(events[3]) == dedup_key(events[5])
+
+
+def test_result_does_not_depend_on_input_order():
+    events = [
+        ev(f"d{i}", name, days=i % 3, source=f"s{i}")
+        for i, name in enumerate(["Acme", "Acme", "Northwind", "Acme Inc", "Northwind Ltd", "Bluebird"])
+    ]
+    expected = deduplicate(events)
+    for seed in range(5):
+        shuffled = events[:]
+        random.Random(seed).shuffle(shuffled)
+        assert deduplicate(shuffled) == expected
+
+
+def test_a_known_event_keeps_its_id_when_an_earlier_report_arrives_late():
+    stored = ev("d2", "Acme", days=1, source="late")
+    earlier = ev("d1", "Acme", days=0, source="early")
+    out = deduplicate([earlier, stored], known=[stored.event_id])
+    assert [e.event_id for e in out] == [stored.event_id]
+    assert out[0].sources == ["early", "late"]
+
+
+def test_events_without_company_are_never_merged():
+    a = ev("d1", "", round_="seed")
+    b = ev("d2", "", round_="seed")
+    assert len(deduplicate([a, b])) == 2

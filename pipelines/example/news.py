@@ -30,10 +30,19 @@ class NewsItem:
 
 
 def _n(
-    feed: str, days: int, event: str, types: str, company: str | None, title: str, text: str, **truth: Any
+    feed: str,
+    days: int,
+    event: str,
+    types: str,
+    company: str | None,
+    headline: str,
+    body: str,
+    /,
+    **truth: Any,
 ) -> NewsItem:
+    """A NewsItem; `types` is comma-separated, `truth` holds the expected event fields (person, round...)."""
     kinds = tuple(t for t in types.split(",") if t)
-    return NewsItem(feed, days, event, kinds, company, title, text, truth)
+    return NewsItem(feed, days, event, kinds, company, headline, body, truth)
 
 
 # fmt: off
@@ -210,7 +219,7 @@ ITEMS: list[NewsItem] = [
        person="Omar Haddad", title="chief revenue officer", role="cro"),
     _n(PEOPLE, 1, "polar-vpm", "executive_hire", "Polar Signal",
        "Polar Signal hires Jordan Ellis as VP Marketing after Series B",
-       "Polar Signal has hired Jordan Ellis as VP Marketing, weeks after closing its Series B. Ellis will "
+       "Polar Signal has hired Jordan Ellis as VP Marketing, days after closing its Series B. Ellis will "
        "build out the company's demand generation team.",
        person="Jordan Ellis", title="VP Marketing", role="vp_marketing"),
     _n(PEOPLE, 9, "nimbus-cfo", "executive_hire", "Nimbus Ledger",

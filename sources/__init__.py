@@ -1,1 +1,10 @@
-"""sources"""
+"""Connectors that read the outside world into records (see base.py for the Source protocol).
+
+- rss: RssSource (RSS 0.9x/1.0/2.0, Atom, JSON Feed over HTTP or from files)
+- crm: AccountsCsvSource, ContactsCsvSource, OpportunitiesCsvSource, read_accounts/contacts/opportunities
+- jobchanges: JobChangesSource (CSV / JSON Lines job-change posts -> JobChange + Document)
+- files: DocumentsFileSource, iter_documents (JSON Lines Documents, what `classify` reads)
+- state: MemoryFeedState, JsonFileFeedState (conditional-GET state without a database)
+
+Nothing is imported here, so `import sources.base` stays cheap (no httpx or feedparser).
+"""

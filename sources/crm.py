@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from pydantic import ValidationError
 
-from schemas import Account, Contact, DeadLetter, Opportunity, Record
+from schemas import Account, Contact, DeadLetter, Opportunity
 from sources.base import ConfigError, SourceItem
 from sources.tabular import CsvExport, iter_rows, normalise_header, parse_date, read_export
 
@@ -154,6 +154,9 @@ OPPORTUNITY_LAYOUTS: Layouts = {
 }
 
 
+_PERSON_HEADERS = {"firstname", "first name", "lastname", "last name", "email", "job title"}
+
+
 @dataclass
 class CsvReadStats:
     """What reading one export did, for the CLI to print."""
@@ -202,6 +205,13 @@ def _map_columns(kind: str, layouts: Layouts, header: list[str], path: Path) -> 
             f"Rename the columns or re-export from your CRM with its default {kind} columns."
         )
     normalised = {normalise_header(h) for h in header}
+    if kind == "accounts" and len(normalised & _PERSON_HEADERS) >= 2:
+        # Salesforce contacts also have "Id" and "Name": loading them as accounts would be silent nonsense.
+        raise ConfigError(
+            f"crm_accounts: {path} looks like a contacts export (it has "
+            f"{', '.join(h for h in header if normalise_header(h) in _PERSON_HEADERS)}); "
+            "pass the accounts (companies) export here and the contacts file as contacts"
+        )
     layout = max(
         layouts,
         key=lambda name: sum(
@@ -218,7 +228,8 @@ def _identifies(kind: str, columns: dict[str, list[str]]) -> bool:
         return "account_id" in columns and "name" in columns
     if kind == "contacts":
         return "contact_id" in columns and bool({"full_name", "first_name", "last_name"} & set(columns))
-    return "opportunity_id" in columns and bool({"name", "stage", "account_id", "amount"} & set(columns))
+    # Every HubSpot object has a "Record ID": a deal is told apart by its name or stage.
+    return "opportunity_id" in columns and bool({"name", "stage"} & set(columns))
 
 
 def _value(row: dict[str, str], cmap: _ColumnMap, field_name: str) -> str | None:
@@ -252,7 +263,12 @@ class _CrmCsvSource:
         cmap = _map_columns(self.kind, self.layouts, export.header, self.path)
         stats.layout, stats.encoding, stats.ignored_columns = cmap.layout, export.encoding, cmap.unmapped
         log.info(
-            "%s: read %s as a %s %s export (%s)", self.name, self.path, cmap.layout, self.kind, export.encoding
+            "%s: read %s as a %s %s export (%s)",
+            self.name,
+            self.path,
+            cmap.layout,
+            self.kind,
+            export.encoding,
         )
         for line, row, cells in iter_rows(export):
             stats.rows += 1
@@ -276,7 +292,7 @@ class _CrmCsvSource:
             stats.records += 1
             yield record
 
-    def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Record:
+    def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Account | Contact | Opportunity:
         raise NotImplementedError
 
 
@@ -388,7 +404,10 @@ def _split(items: Iterator[SourceItem]) -> tuple[list[Any], list[DeadLetter]]:
     records: list[Any] = []
     dead: list[DeadLetter] = []
     for item in items:
-        (dead if isinstance(item, DeadLetter) else records).append(item)
+        if isinstance(item, DeadLetter):
+            dead.append(item)
+        else:
+            records.append(item)
     return records, dead
 
 
@@ -425,13 +444,17 @@ def parse_bool(value: str) -> bool:
     raise ValueError(f"{value!r} is not true/false")
 
 
-_CURRENCY_NOISE = re.compile(r"[\s$€£¥₹]|^[A-Z]{3}|[A-Z]{3}$")
+_CURRENCY_CODES = "USD|EUR|GBP|CHF|JPY|CAD|AUD|NZD|INR|CNY|SGD|HKD|SEK|NOK|DKK|PLN|BRL|MXN|ZAR"
+# A currency code written apart from the number ("EUR 99,50", "99.50 usd"), or a common one glued to it.
+_CURRENCY_WORD = re.compile(rf"^[A-Z]{{3}}\s+|\s+[A-Z]{{3}}$|^({_CURRENCY_CODES})|({_CURRENCY_CODES})$")
+_CURRENCY_SIGN = re.compile(r"[\s$€£¥₹]")
 
 
 def parse_amount(value: str) -> float:
     """A money cell as a number: currency signs/codes and thousands separators removed, "1.234,56"
     and "1,234.56" both read; raises ValueError for anything else."""
-    text = _CURRENCY_NOISE.sub("", value.strip().upper().replace("\u00a0", ""))
+    text = _CURRENCY_WORD.sub("", value.strip().upper().replace("\u00a0", " "))
+    text = _CURRENCY_SIGN.sub("", text)
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
     if "," in text and "." in text:
@@ -462,7 +485,9 @@ def _parsed(row: dict[str, str], cmap: _ColumnMap, field_name: str, parse: Calla
 def _required(row: dict[str, str], cmap: _ColumnMap, field_name: str, label: str) -> str:
     value = _value(row, cmap, field_name)
     if not value:
-        raise _RowError(f"empty {label} ({' / '.join(cmap.columns.get(field_name, [field_name]))}); fill it in")
+        raise _RowError(
+            f"empty {label} ({' / '.join(cmap.columns.get(field_name, [field_name]))}); fill it in"
+        )
     return value
 
 

@@ -191,14 +191,32 @@ class RssSource:
             if own_client is not None:
                 own_client.close()
 
+    def summary(self) -> str:
+        """One line on what the last `read` did, for the CLI's stderr."""
+        stats = list(self.stats.values())
+        return (
+            f"rss: {len(stats)} feed(s), {sum(s.fetched for s in stats)} fetched, "
+            f"{sum(s.not_modified for s in stats)} not modified, {sum(s.error is not None for s in stats)} failed; "
+            f"{sum(s.entries for s in stats)} documents, {sum(s.dead_letters for s in stats)} dead letters, "
+            f"{sum(s.retries for s in stats)} retries"
+        )
+
     def read_feed(self, feed: str, *, client: httpx.Client | None = None) -> Iterator[Document | DeadLetter]:
         """One feed's entries (see `read`); its counters land in `self.stats[feed]`."""
+        own_client: httpx.Client | None = None
+        if client is None and self.client is None and _is_remote(feed):
+            own_client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+        try:
+            yield from self._read_feed(feed, client or self.client or own_client)
+        finally:
+            if own_client is not None:
+                own_client.close()
+
+    def _read_feed(self, feed: str, client: httpx.Client | None) -> Iterator[Document | DeadLetter]:
         stats = self.stats[feed] = FeedStats(feed=feed)
         component = f"rss:{feed}"
         try:
-            if _is_remote(feed):
-                if client is None:
-                    client = self.client or httpx.Client(timeout=self.timeout, follow_redirects=True)
+            if client is not None and _is_remote(feed):
                 fetched = self._fetch_http(feed, client, stats)
             else:
                 fetched = self._fetch_file(feed, stats)
@@ -212,21 +230,28 @@ class RssSource:
             yield DeadLetter.of("source", component, str(exc), feed)
             return
         if parsed.bozo:
-            log.info("rss feed %s is not well-formed (%s); kept the entries feedparser recovered", feed, parsed.bozo)
-        if fetched.validators is not None and self.state is not None:
-            # Only after the body parsed: remembering validators of a body we couldn't read would
-            # turn the next run into a 304 and lose those entries for good.
-            self.state.set_feed_state(fetched.validators)
+            log.info(
+                "rss feed %s is not well-formed (%s); kept the entries feedparser recovered",
+                feed,
+                parsed.bozo,
+            )
         source = self.source_name or parsed.title or _feed_label(fetched.url if _is_remote(feed) else feed)
-        feed_key = feed if _is_remote(feed) else _local_path(feed).resolve().as_uri()
+        feed_key = feed if _is_remote(feed) else _file_key(feed)
         seen: dict[str, str] = {}
         for index, entry in enumerate(parsed.entries, start=1):
-            item = _entry_to_document(entry, index=index, feed=feed, feed_key=feed_key, source=source, seen=seen)
+            item = _entry_to_document(
+                entry, index=index, feed=feed, feed_key=feed_key, source=source, seen=seen
+            )
             if isinstance(item, DeadLetter):
                 stats.dead_letters += 1
             else:
                 stats.entries += 1
             yield item
+        if fetched.validators is not None and self.state is not None:
+            # Only once every entry was handed on: remembering the validators of a body we could not
+            # read, or a run that stopped half-way, would turn the next fetch into a 304 and lose
+            # those entries for good.
+            self.state.set_feed_state(fetched.validators)
 
     # -- fetching -------------------------------------------------------------------------------
 
@@ -302,7 +327,9 @@ class RssSource:
             delay = self._delay(attempt, retry_after)
             attempt += 1
             stats.retries += 1
-            log.warning("rss feed %s: %s; retry %d/%d in %.1fs", url, problem, attempt, self.max_retries, delay)
+            log.warning(
+                "rss feed %s: %s; retry %d/%d in %.1fs", url, problem, attempt, self.max_retries, delay
+            )
             self.sleep(delay)
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
@@ -366,7 +393,11 @@ def parse_feed(
         title = html_to_text(title) or None
     entries = [_from_feedparser(e) for e in result.entries]
     return ParsedFeed(
-        title=title, link=result.feed.get("link"), format=result.get("version") or "", entries=entries, bozo=bozo
+        title=title,
+        link=result.feed.get("link"),
+        format=result.get("version") or "",
+        entries=entries,
+        bozo=bozo,
     )
 
 
@@ -378,12 +409,12 @@ def _parse_json_feed(content: bytes, feed: str, base_url: str | None) -> ParsedF
     feed_version = data.get("version") if isinstance(data, dict) else None
     if not (isinstance(feed_version, str) and feed_version.startswith(_JSON_FEED_VERSION)):
         raise FeedError(
-            f"rss feed {feed}: JSON but not a JSON Feed (needs \"version\": \"{_JSON_FEED_VERSION}1.1\"); "
+            f'rss feed {feed}: JSON but not a JSON Feed (needs "version": "{_JSON_FEED_VERSION}1.1"); '
             "check that the address points at the feed"
         )
     items = data.get("items")
     if not isinstance(items, list):
-        raise FeedError(f"rss feed {feed}: JSON Feed without an \"items\" list")
+        raise FeedError(f'rss feed {feed}: JSON Feed without an "items" list')
     home = data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else None
     base = base_url if base_url and _is_remote(base_url) else home
     title = _plain_title(data.get("title"))
@@ -418,7 +449,7 @@ def _from_feedparser(entry: Mapping[str, Any]) -> dict[str, Any]:
         "raw_id": entry.get("id") or None,
         "title": title,
         "text": text,
-        "url": entry.get("link") or None,
+        "url": _web_url(entry.get("link")),
         "published_at": published,
         "raw": entry,
     }
@@ -438,6 +469,7 @@ def _from_json_feed(item: Any, base: str | None) -> dict[str, Any]:
     url = url if isinstance(url, str) and url else None
     if url and base and not urlparse(url).scheme:
         url = urljoin(base, url)
+    url = _web_url(url)
     published = None
     for key in ("date_published", "date_modified"):
         published = _from_iso(item.get(key))
@@ -490,6 +522,13 @@ def _entry_to_document(
 # -- small helpers ------------------------------------------------------------------------------
 
 
+def _web_url(value: Any) -> str | None:
+    """A link people can open, or None: feedparser falls back to ids such as "tag:..." for links."""
+    if isinstance(value, str) and urlparse(value.strip()).scheme.lower() in ("http", "https"):
+        return value.strip()
+    return None
+
+
 def _plain_title(value: Any) -> str | None:
     """JSON Feed titles are meant to be plain text, yet real ones carry entities and tags."""
     if not isinstance(value, str):
@@ -507,7 +546,7 @@ def _from_struct_time(value: Any) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)  # feedparser's *_parsed are already UTC
+        return datetime(*value[:6]).replace(tzinfo=UTC)  # feedparser's *_parsed are already UTC
     except (TypeError, ValueError, OverflowError):
         return None
 
@@ -557,6 +596,13 @@ def _local_path(feed: str) -> Path:
     if parsed.scheme.lower() == "file":
         return Path(url2pathname(parsed.path))
     return Path(feed).expanduser()
+
+
+def _file_key(feed: str) -> str:
+    """What prefixes a local feed's short ids: its folder and file name, so the ids stay the same
+    from any working directory or checkout, yet two saved "rss.xml" files in different folders differ."""
+    path = _local_path(feed).resolve()
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 def _check_feed_address(feed: str) -> None:

@@ -1,0 +1,182 @@
+"""Job-change posts (someone took a new role) from a CSV or JSON Lines export.
+
+Each post becomes a JobChange (for champion tracking against CRM contacts) and a Document written
+as a plain sentence, so the trigger pipeline reads it like any news item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import ValidationError
+
+from schemas import DeadLetter, Document, JobChange, fingerprint
+from sources.base import ConfigError, SourceItem
+from sources.files import iter_json_lines
+from sources.tabular import iter_rows, normalise_header, parse_datetime, read_export
+
+__all__ = ["JOB_CHANGE_COLUMNS", "DOCUMENT_SOURCE", "JobChangesSource", "job_change_document"]
+
+log = logging.getLogger("buysignal.sources.jobchanges")
+
+DOCUMENT_SOURCE = "job-changes"
+
+# JobChange field -> accepted column names / JSON keys (compared case- and spacing-insensitively).
+JOB_CHANGE_COLUMNS: dict[str, list[str]] = {
+    "id": ["id", "post_id", "change_id"],
+    "person": ["person", "name", "full_name", "person_name"],
+    "new_title": ["new_title", "title", "job_title", "position", "role"],
+    "new_company": ["new_company", "company", "organization", "organisation", "employer", "new_employer"],
+    "previous_company": [
+        "previous_company", "old_company", "former_company", "from_company", "previous_employer",
+    ],
+    "changed_at": ["date", "changed_at", "started_at", "start_date", "posted_at", "published_at"],
+    "url": ["url", "link", "post_url", "profile_url"],
+    "source": ["source"],
+}  # fmt: skip
+_LOOKUP = {normalise_header(name): field for field, names in JOB_CHANGE_COLUMNS.items() for name in names}
+_JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+class JobChangesSource:
+    """JobChanges, and a Document per post, from a .csv or .jsonl/.ndjson export."""
+
+    name: ClassVar[str] = "job_changes"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if self.path.suffix.lower() not in (".csv", ".tsv", *_JSONL_SUFFIXES):
+            raise ConfigError(f"job_changes: can't tell the format of {self.path}; name it .csv or .jsonl")
+
+    @property
+    def component(self) -> str:
+        """How dead letters from this file are labelled."""
+        return f"job_changes:{self.path.name}"
+
+    def read(self) -> Iterator[SourceItem]:
+        """Per post a JobChange then its Document; a bad row or line becomes a DeadLetter."""
+        if self.path.suffix.lower() in _JSONL_SUFFIXES:
+            yield from self._read_jsonl()
+        else:
+            yield from self._read_csv()
+
+    def _read_csv(self) -> Iterator[SourceItem]:
+        export = read_export(self.path)
+        known = [h for h in export.header if normalise_header(h) in _LOOKUP]
+        if not any(_LOOKUP[normalise_header(h)] == "person" for h in known):
+            raise ConfigError(
+                f"job_changes: {self.path} has no person column. Found: {', '.join(export.header)}. "
+                f"Expected: {', '.join(names[0] for names in JOB_CHANGE_COLUMNS.values())} "
+                "(person and one of new_title/new_company required)"
+            )
+        for line, row, cells in iter_rows(export):
+            where = f"{self.path.name} line {line}"
+            if row is None:
+                yield DeadLetter.of(
+                    "source",
+                    self.component,
+                    f"{where}: {len(cells)} fields where the header has {len(export.header)}",
+                    cells,
+                )
+                continue
+            yield from self._post(row, where)
+
+    def _read_jsonl(self) -> Iterator[SourceItem]:
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed by the `with` below
+        except OSError as exc:
+            raise ConfigError(f"job_changes: can't read {self.path} ({exc}); check the path") from exc
+        with handle:
+            for item in iter_json_lines(handle, self.component):
+                if isinstance(item, DeadLetter):
+                    yield item
+                    continue
+                number, value = item
+                where = f"{self.path.name} line {number}"
+                if not isinstance(value, dict):
+                    yield DeadLetter.of(
+                        "source", self.component, f"{where}: expected a JSON object (a job change)", value
+                    )
+                    continue
+                yield from self._post(value, where)
+
+    def _post(self, raw: dict[str, Any], where: str) -> Iterator[SourceItem]:
+        fields: dict[str, str] = {}
+        for key, value in raw.items():
+            target = _LOOKUP.get(normalise_header(str(key)))
+            if target and target not in fields and value is not None and str(value).strip():
+                fields[target] = str(value).strip()
+        try:
+            change = _job_change(fields)
+        except (ValueError, ValidationError) as exc:
+            yield DeadLetter.of("source", self.component, f"{where}: {_reason(exc)}", raw)
+            return
+        yield change
+        yield job_change_document(change)
+
+
+def _job_change(fields: dict[str, str]) -> JobChange:
+    if not fields.get("person"):
+        raise ValueError("no person; fill the person (or name) column")
+    if not (fields.get("new_company") or fields.get("new_title")):
+        raise ValueError("neither new_company nor new_title; a job change needs at least one")
+    changed_at = parse_datetime(fields["changed_at"]) if fields.get("changed_at") else None
+    post_id = fields.get("id") or fingerprint(
+        "jobchange",
+        fields["person"],
+        fields.get("new_company"),
+        fields.get("new_title"),
+        fields.get("changed_at"),
+    )
+    return JobChange(
+        id=post_id,
+        person=fields["person"],
+        new_title=fields.get("new_title"),
+        new_company=fields.get("new_company"),
+        previous_company=fields.get("previous_company"),
+        changed_at=changed_at,
+        url=fields.get("url"),
+        source=fields.get("source") or DOCUMENT_SOURCE,
+    )
+
+
+def job_change_document(change: JobChange) -> Document:
+    """The post as news text ("Jane Doe joins Acme Robotics as Chief Marketing Officer"), so the
+    executive-move detectors see it like any other story."""
+    person, company, title, previous = (
+        change.person,
+        change.new_company,
+        change.new_title,
+        change.previous_company,
+    )
+    if company and title:
+        headline = f"{person} joins {company} as {title}"
+    elif company:
+        headline = f"{person} joins {company}"
+    else:
+        headline = f"{person} becomes {title}"
+    text = None
+    if previous:
+        if company and title:
+            text = f"{person} has left {previous} to join {company} as {title}."
+        elif company:
+            text = f"{person} has left {previous} to join {company}."
+        else:
+            text = f"{person} has left {previous} and is now {title}."
+    return Document(
+        id=f"jobchange:{change.id}",
+        title=headline,
+        text=text,
+        url=change.url,
+        published_at=change.changed_at,
+        source=DOCUMENT_SOURCE,
+    )
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors())
+    return str(exc)

@@ -39,7 +39,9 @@ Account-windows of one account are not independent (a big customer wins often, w
 trigger), so a textbook 2x2 test (Fisher, chi-square) would overstate certainty. Instead the event
 dates of that trigger kind are **shuffled among its events** (each account keeps its number of
 events; only the timing is broken), and exposed and baseline rates are recomputed. The p-value is
-``(1 + #shuffles with a win-rate difference at least the observed one) / (1 + #shuffles)``, one-sided.
+``(1 + #shuffles with a win-rate difference at least the observed one) / (1 + #shuffles)``, one-sided;
+shuffling stops early once 20 shuffles have matched the observed difference (Besag & Clifford's
+sequential p-value, 20 / shuffles done), since such a row is clearly not significant.
 This asks exactly the question that matters: *is the timing of this trigger related to the timing of
 wins, beyond which accounts tend to have triggers and wins at all?* The shuffles use a fixed seed, so
 the report is reproducible.
@@ -47,6 +49,9 @@ the report is reproducible.
 Many kinds x windows are tested at once, so p-values are corrected with **Benjamini-Hochberg**
 (q-values) over every row with enough support; rows with lift <= 1 are not shuffled (their one-sided
 p-value is around 0.5 or more) and count as p = 1, which only makes the correction stricter.
+The smallest p-value n shuffles can give is 1/(n+1), and after the correction for m tests it must
+still fall below alpha, so the number of shuffles is raised to at least 2m/alpha - 1 (the report
+says when): otherwise a real effect could never pass just because many rows were tested.
 
 A row is **recommended** only if all hold:
 
@@ -67,6 +72,15 @@ Wilson interval) is compared with the **base rate**: the share of all account-da
 period that had such a trigger in the W days before. Because won deals are themselves account-days,
 the two are like for like; their ratio equals (by Bayes) how much more likely a won close is on a day
 shortly after a trigger. It is shown for context and not used for recommendations.
+
+The deal view (descriptive)
+---------------------------
+A trigger can lead to more wins in two ways: more deals get opened, or deals convert better. The
+account-window rate above counts both (on purpose: creating pipeline is most of what a trigger does
+for a marketer). To tell them apart, each row also gives the **deal win rate**: of the closed deals
+(won or lost) whose close date falls within W days after the trigger on their account, the share won
+(with its Wilson interval), against the share won among all other closed deals with a full look-back.
+A high account-window lift with a flat deal win rate means "more deals, same conversion".
 
 Observation period
 ------------------
@@ -96,6 +110,7 @@ DEFAULT_WINDOWS: tuple[int, ...] = (30, 60, 90, 180)
 DEFAULT_MIN_SUPPORT = 10
 DEFAULT_PERMUTATIONS = 499
 DEFAULT_ALPHA = 0.05
+_EARLY_STOP_HITS = 20  # shuffles at least as extreme as observed, after which shuffling stops
 
 VERDICT_RECOMMEND = "recommend"
 VERDICT_THIN = "not enough data"
@@ -139,6 +154,16 @@ class DiscoveryRow:
     preceded_high: float | None
     base_share: float | None
     preceded_lift: float | None
+    # The deal view (unit: closed opportunity): do deals closing soon after the trigger convert better?
+    deals_after: int
+    deals_after_won: int
+    deal_win_rate: float | None
+    deal_win_rate_low: float | None
+    deal_win_rate_high: float | None
+    deals_other: int
+    deals_other_won: int
+    deal_win_rate_other: float | None
+    deal_lift: float | None
     verdict: str
     message: str
 
@@ -273,6 +298,8 @@ class _Frame:
         self.stride = self.end_day + self.offset + 2  # keys: account * stride + day never collide
         self.n_accounts = n_accounts
         self.won_keys = np.zeros(0, dtype=np.int64)
+        self.closed_keys = np.zeros(0, dtype=np.int64)
+        self.closed_won = np.zeros(0, dtype=bool)
 
     def day(self, d: date) -> int:
         return (d - self.start).days + self.offset
@@ -406,7 +433,7 @@ def discover(
     span = (end - start).days
     if first_event > first_crm:
         notes.append(
-            f"deals before {first_event} (the first event in the store) are outside the analysis: "
+            f"deals before {first_event} (the first matched event) are outside the analysis: "
             "triggers before then are not known"
         )
     if last_event < end:
@@ -451,6 +478,22 @@ def discover(
     won_acc = np.array([account_ids[o.account_id or ""] for o in won_in_period], dtype=np.int64)
     won_day = np.array([frame.day(o.close_date) for o in won_in_period], dtype=np.int64)  # type: ignore[arg-type]
     frame.won_keys = np.unique(won_acc * frame.stride + won_day)
+    # Closed deals, won or lost, for the deal view. Exports without an is_closed flag: a deal marked
+    # not won is taken as lost.
+    closed = [
+        o
+        for o in opps
+        if o.close_date
+        and start < o.close_date <= end
+        and (o.is_won or o.is_closed or (o.is_closed is None and o.is_won is False))
+    ]
+    closed_keys = np.array(
+        [account_ids[o.account_id or ""] * frame.stride + frame.day(o.close_date) for o in closed],  # type: ignore[arg-type]
+        dtype=np.int64,
+    )
+    order = np.argsort(closed_keys, kind="stable")
+    frame.closed_keys = closed_keys[order]
+    frame.closed_won = np.array([bool(o.is_won) for o in closed], dtype=bool)[order]
 
     # --- Trigger kinds: the type and each round / role subtype.
     grouped: dict[tuple[str, str | None], set[tuple[int, int]]] = defaultdict(set)
@@ -498,11 +541,26 @@ def discover(
             base_n, base_wins = grids[w].baseline(kind.accounts, kind.days)
             n_eval, n_pre = _preceded(frame, kind.accounts, kind.days, w)
             share = _base_share(frame, kind.accounts, kind.days, w)
+            deals = _deals(frame, kind.accounts, kind.days, w)
             raw.append(
-                _Counts(kind, w, exposed_n, exposed_wins, lags, base_n, base_wins, n_eval, n_pre, share)
+                _Counts(
+                    kind, w, exposed_n, exposed_wins, lags, base_n, base_wins, n_eval, n_pre, share, deals
+                )
             )
 
-    # Significance for supported rows with lift > 1 (see the module docstring).
+    # Significance for supported rows with lift > 1 (see the module docstring). The smallest p-value
+    # m shuffles can give is 1/(m+1); after correcting for n tests it must still get under alpha, so
+    # take enough shuffles that even a lone real effect among n tests can pass.
+    n_tests = sum(1 for c in raw if c.supported(min_support))
+    if permutations:
+        needed = math.ceil(2 * n_tests / alpha) - 1
+        if needed > permutations:
+            notes.append(
+                f"shuffles raised from {permutations} to {needed} so that an effect can still pass the "
+                f"correction for {n_tests} tests"
+            )
+            permutations = needed
+            summary["permutations"] = permutations
     p_values: dict[int, float] = {}
     for i, c in enumerate(raw):
         if not c.supported(min_support):
@@ -552,8 +610,17 @@ class _Grid:
         self.total = total
         self.total_wins = len(self.won_cells)
 
-    def baseline(self, accounts: np.ndarray, days: np.ndarray) -> tuple[int, int]:
-        """Baseline windows and wins once windows with this trigger in (a-W, a+W] are dropped."""
+    def won_cells_of(self, accounts: np.ndarray) -> np.ndarray:
+        """The won cells of just these accounts (a smaller array to search, for the shuffles)."""
+        return self.won_cells[np.isin(self.won_cells // max(self.n_anchors, 1), accounts)]
+
+    def baseline(
+        self, accounts: np.ndarray, days: np.ndarray, won_cells: np.ndarray | None = None
+    ) -> tuple[int, int]:
+        """Baseline windows and wins once windows with this trigger in (a-W, a+W] are dropped.
+
+        `won_cells` may be narrowed to the trigger's accounts (won_cells_of): only their cells can
+        be dropped, so the answer is the same and the search is smaller."""
         if self.n_anchors == 0:
             return 0, 0
         w = self.w
@@ -565,14 +632,27 @@ class _Grid:
             a_j = self.first_anchor + j * w
             keep = (j >= 0) & (j < self.n_anchors) & (a_j < days + w) & (a_j >= days - w)
             cells.append(accounts[keep] * self.n_anchors + j[keep])
-        excluded = np.unique(np.concatenate(cells))
-        excluded_wins = int(np.isin(excluded, self.won_cells, assume_unique=True).sum())
+        excluded = _unique(np.concatenate(cells))
+        won_cells = self.won_cells if won_cells is None else won_cells
+        excluded_wins = int(np.isin(excluded, won_cells, assume_unique=True).sum())
         return self.total - len(excluded), self.total_wins - excluded_wins
+
+
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values. Sort-based, because np.unique's hashing is slower on these arrays
+    and this runs once per shuffle."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _episodes(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> tuple[np.ndarray, np.ndarray]:
     """Keys (account * stride + day) of events that start an episode, sorted."""
-    keys = np.unique(accounts * frame.stride + days)
+    keys = _unique(accounts * frame.stride + days)
     if len(keys) == 0:
         return keys, keys
     acc = keys // frame.stride
@@ -582,15 +662,20 @@ def _episodes(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> 
     return keys[new], day[new]
 
 
-def _exposed(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> tuple[int, int, list[int]]:
-    """Episodes with a full W-day window in the period, how many had a won close, and the lags."""
+def _exposed(
+    frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int, won_keys: np.ndarray | None = None
+) -> tuple[int, int, list[int]]:
+    """Episodes with a full W-day window in the period, how many had a won close, and the lags.
+
+    `won_keys` may be narrowed to the trigger's accounts (same answer, smaller search)."""
+    won_keys = frame.won_keys if won_keys is None else won_keys
     keys, day = _episodes(frame, accounts, days, w)
     eligible = (day >= frame.start_day) & (day + w <= frame.end_day)
     keys = keys[eligible]
-    first_after = np.searchsorted(frame.won_keys, keys, side="right")
-    last_in = np.searchsorted(frame.won_keys, keys + w, side="right")
+    first_after = np.searchsorted(won_keys, keys, side="right")
+    last_in = np.searchsorted(won_keys, keys + w, side="right")
     hit = last_in > first_after
-    lags = (frame.won_keys[first_after[hit]] - keys[hit]).tolist() if hit.any() else []
+    lags = (won_keys[first_after[hit]] - keys[hit]).tolist() if hit.any() else []
     return len(keys), int(hit.sum()), lags
 
 
@@ -598,9 +683,20 @@ def _preceded(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> 
     """Won deals with a full look-back in the period, and how many had the trigger in [c-W, c)."""
     won_day = frame.won_keys % frame.stride
     keys = frame.won_keys[won_day - w >= frame.start_day]
-    events = np.unique(accounts * frame.stride + days)
+    events = _unique(accounts * frame.stride + days)
     before = np.searchsorted(events, keys, side="left") - np.searchsorted(events, keys - w, side="left")
     return len(keys), int((before > 0).sum())
+
+
+def _deals(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> tuple[int, int, int, int]:
+    """Closed deals with a full look-back: (closing within W days after the trigger, of them won,
+    the other closed deals, of them won)."""
+    close_day = frame.closed_keys % frame.stride
+    full = close_day - w >= frame.start_day
+    keys, won = frame.closed_keys[full], frame.closed_won[full]
+    events = _unique(accounts * frame.stride + days)
+    after = (np.searchsorted(events, keys, side="left") - np.searchsorted(events, keys - w, side="left")) > 0
+    return int(after.sum()), int(won[after].sum()), int((~after).sum()), int(won[~after].sum())
 
 
 def _base_share(frame: _Frame, accounts: np.ndarray, days: np.ndarray, w: int) -> float:
@@ -639,6 +735,7 @@ class _Counts:
     n_eval: int
     n_pre: int
     base_share: float
+    deals: tuple[int, int, int, int]
 
     def supported(self, min_support: int) -> bool:
         return self.exposed_wins >= min_support and self.base_n >= min_support and self.base_wins > 0
@@ -660,15 +757,19 @@ def _permutation_p(
         return 1.0
     # A stable per-row stream, so a row's p-value does not depend on which other rows were tested.
     rng = np.random.default_rng([seed, zlib.crc32(kind.label.encode("utf-8")), w])
+    # Shuffling moves dates, never accounts: only these accounts' wins can ever be looked up.
+    own = _unique(kind.accounts)
+    won_keys = frame.won_keys[np.isin(frame.won_keys // frame.stride, own)]
+    won_cells = grid.won_cells_of(own)
     at_least = 0
-    for _ in range(permutations):
+    for done in range(1, permutations + 1):
         days = rng.permutation(kind.days)
-        n, wins, _ = _exposed(frame, kind.accounts, days, w)
-        base_n, base_wins = grid.baseline(kind.accounts, days)
-        if n == 0 or base_n == 0:
-            continue
-        if wins / n - base_wins / base_n >= observed - 1e-12:
+        n, wins, _ = _exposed(frame, kind.accounts, days, w, won_keys)
+        base_n, base_wins = grid.baseline(kind.accounts, days, won_cells)
+        if n and base_n and wins / n - base_wins / base_n >= observed - 1e-12:
             at_least += 1
+            if at_least == _EARLY_STOP_HITS:  # clearly not rare: Besag & Clifford's sequential p-value
+                return at_least / done
     return (1 + at_least) / (1 + permutations)
 
 
@@ -682,13 +783,18 @@ def _row(c: _Counts, p: float | None, q: float | None, min_support: int, alpha: 
     share = n_pre / n_eval if n_eval else None
     pre_low, pre_high = wilson_interval(n_pre, n_eval) if n_eval else (None, None)
     pre_lift = share / base_share if share is not None and base_share > 0 else None
+    deals_after, deals_after_won, deals_other, deals_other_won = c.deals
+    deal_rate = deals_after_won / deals_after if deals_after else None
+    deal_low, deal_high = wilson_interval(deals_after_won, deals_after) if deals_after else (None, None)
+    deal_other = deals_other_won / deals_other if deals_other else None
+    deal_lift = deal_rate / deal_other if deal_rate is not None and deal_other else None
     label = kind.label
     if not c.supported(min_support):
         verdict = VERDICT_THIN
         if exposed_wins < min_support:
             message = (
                 f"not enough data: {exposed_wins} won deal{'s' if exposed_wins != 1 else ''} within {w} days "
-                f"after {label} ({exposed_n} accounts had it), need {min_support}"
+                f"after {label} (out of {exposed_n} times it happened), need {min_support}"
             )
         elif base_wins == 0:
             message = (
@@ -732,6 +838,15 @@ def _row(c: _Counts, p: float | None, q: float | None, min_support: int, alpha: 
         preceded_high=pre_high,
         base_share=base_share,
         preceded_lift=pre_lift,
+        deals_after=deals_after,
+        deals_after_won=deals_after_won,
+        deal_win_rate=deal_rate,
+        deal_win_rate_low=deal_low,
+        deal_win_rate_high=deal_high,
+        deals_other=deals_other,
+        deals_other_won=deals_other_won,
+        deal_win_rate_other=deal_other,
+        deal_lift=deal_lift,
         verdict=verdict,
         message=message,
     )

@@ -27,20 +27,20 @@ from .analysis import (
 
 CSV_COLUMNS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(DiscoveryRow)) + ("lift_low",)
 MAX_CHART_ROWS = 20
+WIDE_TERMINAL = 150  # columns needed to show every terminal column
 
 
 def _pct(x: float | None) -> str:
-    return f"{100 * x:.0f}%" if is_finite(x) else "-"
+    return f"{100 * x:.0f}%" if x is not None and is_finite(x) else "-"
 
 
 def _times(x: float | None) -> str:
-    return f"{x:.1f}x" if is_finite(x) else "-"
+    return f"{x:.1f}x" if x is not None and is_finite(x) else "-"
 
 
 def _p(x: float | None) -> str:
-    if not is_finite(x):
+    if x is None or not is_finite(x):
         return "-"
-    assert x is not None
     return "<0.001" if x < 0.001 else f"{x:.3f}"
 
 
@@ -48,6 +48,12 @@ def _interval(row: DiscoveryRow) -> str:
     if row.win_rate is None:
         return "-"
     return f"{_pct(row.win_rate)} ({_pct(row.win_rate_low)}-{_pct(row.win_rate_high)})"
+
+
+def _deal_rates(row: DiscoveryRow) -> str:
+    if not row.deals_after:
+        return "-"
+    return f"{_pct(row.deal_win_rate)} of {row.deals_after} / {_pct(row.deal_win_rate_other)}"
 
 
 def trigger_label(row: DiscoveryRow) -> str:
@@ -71,15 +77,18 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
     """Print the findings as a rich table, then recommendations, notes and warnings.
 
     Rows without enough data are dimmed rather than hidden, so a reader sees what was looked at;
-    pass show_thin=False to list only the rows that could be tested.
+    pass show_thin=False to list only the rows that could be tested. Narrow terminals get the
+    win-rate columns only; the "preceded" and deal views are in the CSV and HTML.
     """
     s = report.summary
     console.print(
         f"[bold]Trigger discovery[/bold]: {s.get('won_deals', 0)} won deals, {s.get('accounts', 0)} accounts, "
         f"{s.get('events_used', 0)} trigger events, {s.get('period_start', '?')} to {s.get('period_end', '?')}"
     )
+    # The two descriptive views only fit a wide terminal; the CSV and HTML always carry them.
+    wide = console.width >= WIDE_TERMINAL
     table = Table(show_lines=False, header_style="bold")
-    for name, justify in (
+    columns = [
         ("Trigger", "left"),
         ("Window", "right"),
         ("Won after / had it", "right"),
@@ -87,14 +96,20 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
         ("Without it", "right"),
         ("Lift", "right"),
         ("q", "right"),
-        ("Won deals preceded", "right"),
-        ("Verdict", "left"),
-    ):
+    ]
+    if wide:
+        columns += [("Won deals preceded", "right"), ("Deal win rate after / other", "right")]
+    columns.append(("Verdict", "left"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    min_support = report.summary.get("min_support")
     for row in _shown_rows(report, show_thin):
         style = {VERDICT_RECOMMEND: "bold green", VERDICT_THIN: "dim"}.get(row.verdict, "")
-        verdict = row.verdict if row.verdict != VERDICT_THIN else row.message
-        table.add_row(
+        verdict = row.verdict
+        if row.verdict == VERDICT_THIN:
+            short = isinstance(min_support, int) and row.exposed_wins < min_support
+            verdict = f"{row.verdict} ({row.exposed_wins} won, need {min_support})" if short else row.message
+        cells = [
             trigger_label(row),
             f"{row.window_days} d",
             f"{row.exposed_wins} / {row.exposed_windows}",
@@ -102,10 +117,13 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
             _pct(row.baseline_rate),
             _times(row.lift),
             _p(row.q_value),
-            f"{row.won_preceded} / {row.won_deals} ({_pct(row.preceded_share)})" if row.won_deals else "-",
-            verdict,
-            style=style,
-        )
+        ]
+        if wide:
+            cells.append(
+                f"{row.won_preceded} / {row.won_deals} ({_pct(row.preceded_share)})" if row.won_deals else "-"
+            )
+            cells.append(_deal_rates(row))
+        table.add_row(*cells, verdict, style=style)
     console.print(table)
     if report.recommendations:
         console.print("[bold]Recommended triggers[/bold]")
@@ -148,55 +166,46 @@ def _chart_rows(report: DiscoveryReport) -> list[DiscoveryRow]:
 def render_png(report: DiscoveryReport) -> bytes:
     """The lift chart as PNG bytes: one bar per testable trigger x window, with its 95% interval.
 
-    Uses matplotlib's Agg backend so it works on servers with no display.
+    Draws on a bare matplotlib Figure (the Agg renderer) instead of pyplot: no display is needed,
+    and the caller's own matplotlib backend and global figure state are left alone.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # Imported here: matplotlib is slow to import and only the chart needs it.
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
     rows = _chart_rows(report)
     height = max(2.5, 0.45 * len(rows) + 1.6)
-    fig, ax = plt.subplots(figsize=(9, height), dpi=100)
-    try:
-        if not rows:
-            ax.axis("off")
-            ax.text(
-                0.5,
-                0.5,
-                "Not enough data yet to compare triggers with won deals",
-                ha="center",
-                va="center",
-                fontsize=12,
-            )
-        else:
-            rows = list(reversed(rows))  # matplotlib draws the first bar at the bottom
-            labels = [f"{trigger_label(r)} - {r.window_days} days" for r in rows]
-            lifts = [r.lift or 0.0 for r in rows]
-            lows = [max(0.0, (r.lift or 0.0) - (r.lift_low or 0.0)) for r in rows]
-            highs = [
-                max(0.0, (r.win_rate_high or 0.0) / (r.baseline_rate or 1.0) - (r.lift or 0.0)) for r in rows
-            ]
-            colours = [
-                "#2e7d32"
-                if r.verdict == VERDICT_RECOMMEND
-                else "#9e9e9e"
-                if r.verdict == VERDICT_NOT_SIGNIFICANT
-                else "#c62828"
-                for r in rows
-            ]
-            y = list(range(len(rows)))
-            ax.barh(y, lifts, color=colours, xerr=[lows, highs], capsize=3, ecolor="#424242")
-            ax.axvline(1.0, color="#424242", linestyle="--", linewidth=1)
-            ax.set_yticks(y, labels)
-            ax.set_xlabel("How many times as likely to close-won after the trigger (lift, 95% interval)")
-            ax.set_title("Which triggers precede your won deals (green: recommended)")
-            ax.grid(axis="x", alpha=0.3)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(9, height), dpi=100)
+    ax = fig.subplots()
+    if not rows:
+        ax.axis("off")
+        ax.text(0.5, 0.5, "Not enough data yet to compare triggers with won deals", ha="center", va="center")
+    else:
+        rows = list(reversed(rows))  # barh draws the first bar at the bottom
+        labels = [f"{trigger_label(r)} - {r.window_days} days" for r in rows]
+        lifts = [r.lift or 0.0 for r in rows]
+        lows = [max(0.0, (r.lift or 0.0) - (r.lift_low or 0.0)) for r in rows]
+        highs = [
+            max(0.0, (r.win_rate_high or 0.0) / (r.baseline_rate or 1.0) - (r.lift or 0.0)) for r in rows
+        ]
+        colour_of = {VERDICT_RECOMMEND: "#2e7d32", VERDICT_NOT_SIGNIFICANT: "#9e9e9e"}
+        colours = [colour_of.get(r.verdict, "#c62828") for r in rows]
+        y = list(range(len(rows)))
+        ax.barh(y, lifts, color=colours, xerr=[lows, highs], capsize=3, ecolor="#424242")
+        ax.axvline(1.0, color="#424242", linestyle="--", linewidth=1)
+        ax.set_yticks(y, labels)
+        ax.set_xlabel("How many times as likely to close-won after the trigger (lift, 95% interval)")
+        ax.set_title("Which triggers precede your won deals")
+        legend = [
+            Patch(color="#2e7d32", label="recommended"),
+            Patch(color="#9e9e9e", label="not clearly more than chance"),
+            Patch(color="#c62828", label="no lift"),
+        ]
+        ax.legend(handles=legend, loc="lower right", fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -228,14 +237,14 @@ img { max-width: 100%; height: auto; }
 """
 
 
-def _html_table(report: DiscoveryReport) -> str:
+def _html_table(rows: list[DiscoveryRow]) -> str:
     head = (
         "<tr><th class='left'>Trigger</th><th>Window</th><th>Won after / had it</th>"
         "<th>Win rate (95% interval)</th><th>Without the trigger</th><th>Lift</th><th>q-value</th>"
-        "<th>Won deals preceded</th><th>Typical days to win</th><th class='left'>Verdict</th></tr>"
+        "<th>Won deals preceded</th><th>Deal win rate after it / other deals</th><th>Typical days to win</th><th class='left'>Verdict</th></tr>"
     )
     body = []
-    for row in report.rows:
+    for row in rows:
         css = {VERDICT_RECOMMEND: "recommend", VERDICT_THIN: "thin"}.get(row.verdict, "")
         preceded = (
             f"{row.won_preceded} of {row.won_deals} ({_pct(row.preceded_share)}; "
@@ -253,11 +262,23 @@ def _html_table(report: DiscoveryReport) -> str:
             f"<td>{_times(row.lift)}</td>",
             f"<td>{html.escape(_p(row.q_value))}</td>",
             f"<td>{html.escape(preceded)}</td>",
+            f"<td>{html.escape(_deal_rates(row))}</td>",
             f"<td>{days}</td>",
             f"<td class='left'>{html.escape(row.message)}</td>",
         ]
         body.append(f"<tr class='{css}'>{''.join(cells)}</tr>")
     return f"<table><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _thin_details(report: DiscoveryReport) -> str:
+    """Rows without enough data, folded away: shown for completeness, not for reading first."""
+    thin = [r for r in report.rows if r.verdict == VERDICT_THIN]
+    if not thin:
+        return ""
+    return (
+        f"<details><summary>Not enough data yet: {len(thin)} trigger and window combinations "
+        f"(no claim is made about them)</summary>{_html_table(thin)}</details>"
+    )
 
 
 def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
@@ -292,8 +313,11 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
     parts += [
         "<h2>Lift by trigger</h2>",
         f"<img alt='Lift by trigger and window, with 95% intervals' src='data:image/png;base64,{encoded}'>",
-        "<h2>Every trigger and window</h2>",
-        _html_table(report),
+        "<h2>Every trigger and window with enough data</h2>",
+        _html_table([r for r in report.rows if r.verdict != VERDICT_THIN])
+        if any(r.verdict != VERDICT_THIN for r in report.rows)
+        else "<p>No trigger and window had enough won deals after it to test.</p>",
+        _thin_details(report),
         "<h2>How to read this</h2>",
         "<ul>",
         "<li><b>Win rate</b>: of the accounts that had the trigger, the share that closed a won deal within "
@@ -310,6 +334,9 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
         "won deals after it.</li>",
         "<li><b>Won deals preceded</b>: of your won deals, how many had the trigger in the window before "
         "the close date, against the share of all account-days that did.</li>",
+        "<li><b>Deal win rate after it / other deals</b>: of the deals that closed (won or lost) within the "
+        "window after the trigger, the share won, against all other closed deals. A trigger can bring more "
+        "wins by opening more deals, by deals converting better, or both; this column tells which.</li>",
         "</ul>",
         "<h2>Caveats</h2>",
         "<ul>",
@@ -322,6 +349,23 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
     parts += [f"<li class='warn'>{esc(warning)}</li>" for warning in report.warnings]
     parts += ["</ul>", "<p class='small'>Generated by buysignal discover.</p>", "</body></html>"]
     return "\n".join(parts)
+
+
+def write_report_files(
+    report: DiscoveryReport, directory: str | Path, stem: str = "discovery"
+) -> dict[str, Path]:
+    """Write the CSV, PNG and HTML side by side (stem.csv, stem.png, stem.html); returns them by kind.
+
+    What `buysignal discover --out DIR` needs in one call; the chart is drawn once and shared.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    png = write_png(report, directory / f"{stem}.png")
+    return {
+        "csv": write_csv(report, directory / f"{stem}.csv"),
+        "png": png,
+        "html": write_html(report, directory / f"{stem}.html", png=png),
+    }
 
 
 def write_html(report: DiscoveryReport, path: str | Path, png: bytes | str | Path | None = None) -> Path:

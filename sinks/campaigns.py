@@ -30,6 +30,8 @@ __all__ = [
     "DeadLetterWriter",
     "build_entries",
     "default_segments",
+    "render_csv",
+    "render_jsonl",
     "write_atomically",
 ]
 
@@ -96,13 +98,14 @@ class _SegmentRule:
         self.roles = set(segment.roles)
         self.start = as_of - timedelta(days=segment.days)
         self.as_of = as_of
-        self.account_filters = [
-            (lambda a: a.owner, _folded(segment.owner)),
-            (lambda a: a.industry, _folded(segment.industry)),
-            (lambda a: a.type, _folded(segment.account_type)),
-            (lambda a: a.country, _folded(segment.country)),
-        ]
-        self.account_filters = [(get, wanted) for get, wanted in self.account_filters if wanted]
+        # (Account field, wanted values): the segment's account_type filter reads Account.type.
+        wanted = {
+            "owner": _folded(segment.owner),
+            "industry": _folded(segment.industry),
+            "type": _folded(segment.account_type),
+            "country": _folded(segment.country),
+        }
+        self.account_filters = [(name, values) for name, values in wanted.items() if values]
 
     def wants_event(self, event: TriggerEvent, published: datetime) -> bool:
         if self.types and event.type not in self.types:
@@ -122,9 +125,9 @@ class _SegmentRule:
             return True
         if account is None:  # filters can't be checked on an account we don't know: keep it out
             return False
-        for get, wanted in self.account_filters:
-            value = get(account)
-            if value is None or value.strip().casefold() not in wanted:
+        for name, values in self.account_filters:
+            value = getattr(account, name)
+            if value is None or value.strip().casefold() not in values:
                 return False
         return True
 
@@ -147,7 +150,7 @@ def build_entries(
     placed in a window: they are left out and counted in `skipped` ("event_without_date"), as are
     matched accounts missing from `accounts` ("account_not_in_crm").
 
-    Rows are sorted by event date (newest first), then account name, then event id.
+    Rows are sorted by event date (newest first), then account name (unmatched last), then event id.
     """
     as_of = _utc(as_of)
     names = [s.name for s in segments]
@@ -194,7 +197,13 @@ def build_entries(
             )
     return sorted(
         rows.values(),
-        key=lambda e: (-e.event_date.toordinal(), (e.account_name or "").casefold(), e.event_id, e.segment),
+        key=lambda e: (
+            -e.event_date.toordinal(),
+            e.account_name is None,  # unmatched rows after the named accounts of the same day
+            (e.account_name or "").casefold(),
+            e.event_id,
+            e.segment,
+        ),
     )
 
 
@@ -260,7 +269,7 @@ class CampaignListWriter:
         self,
         out_dir: str | os.PathLike[str],
         formats: Sequence[str] = ("csv",),
-        segments: Iterable[str] = (),
+        segments: Iterable[Segment | str] = (),
         escape_formulas: bool = True,
     ) -> None:
         unknown = [f for f in formats if f not in FORMATS]
@@ -271,13 +280,19 @@ class CampaignListWriter:
             )
         self.out_dir = Path(out_dir)
         self.formats = tuple(dict.fromkeys(formats))
-        self.segments = tuple(segments)
+        self.segments = _segment_names(segments)
         self.escape_formulas = escape_formulas
         self.paths: list[Path] = []
 
-    def write_entries(self, entries: Iterable[CampaignEntry]) -> list[Path]:
-        """Write one file per segment (and format) and return the paths written, sorted."""
-        by_segment: dict[str, list[CampaignEntry]] = {name: [] for name in self.segments}
+    def write_entries(
+        self, entries: Iterable[CampaignEntry], segments: Iterable[Segment | str] = ()
+    ) -> list[Path]:
+        """Write one file per segment (and format) and return the paths written, sorted.
+
+        Every segment named here or in the constructor gets a file, even with no entries.
+        """
+        names = self.segments + tuple(n for n in _segment_names(segments) if n not in self.segments)
+        by_segment: dict[str, list[CampaignEntry]] = {name: [] for name in names}
         for entry in entries:
             by_segment.setdefault(entry.segment, []).append(entry)
         paths = []
@@ -290,12 +305,26 @@ class CampaignListWriter:
         self.paths = paths
         return paths
 
-    def write(self, batch: Batch) -> None:
-        """Write the batch's campaign entries (the Sink protocol)."""
-        self.write_entries(batch.entries)
+    def write(
+        self, batch: Batch | Iterable[CampaignEntry], segments: Iterable[Segment | str] = ()
+    ) -> list[Path]:
+        """Write a batch's campaign entries (the Sink protocol), or entries given directly, and return
+        the paths written (also kept in `self.paths`).
+
+        Returning the paths goes beyond `Sink.write` (which returns None): harmless at run time, but
+        a variable typed `Sink` holding this writer makes mypy complain; `write_entries` is the
+        same call without the protocol.
+        """
+        entries = batch.entries if isinstance(batch, Batch) else batch
+        return self.write_entries(entries, segments)
 
     def close(self) -> None:
         """Nothing to release: every write is complete on its own."""
+
+
+def _segment_names(segments: Iterable[Segment | str]) -> tuple[str, ...]:
+    names = (s.name if isinstance(s, Segment) else s for s in segments)
+    return tuple(dict.fromkeys(names))
 
 
 class CampaignJsonWriter(CampaignListWriter):
@@ -307,7 +336,7 @@ class CampaignJsonWriter(CampaignListWriter):
         self,
         out_dir: str | os.PathLike[str],
         formats: Sequence[str] = ("json",),
-        segments: Iterable[str] = (),
+        segments: Iterable[Segment | str] = (),
         escape_formulas: bool = True,
     ) -> None:
         super().__init__(out_dir, formats, segments, escape_formulas)

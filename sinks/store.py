@@ -9,8 +9,10 @@ migrations in `sinks/migrations/` and the store upgrades to the newest one when 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from schemas import (
     Account,
@@ -48,6 +50,8 @@ DEFAULT_URL = "sqlite:///buysignal.db"
 # Rows per executemany call: big enough to amortise round trips, small enough to bound memory.
 CHUNK_ROWS = 2000
 SUPPORTED_DIALECTS = ("sqlite", "postgresql")
+_MIGRATION_LOCK = threading.Lock()
+_WRITE_OPTION = "buysignal_write"
 
 ReviewStatus = Literal["pending", "accepted", "rejected"]
 R = TypeVar("R", bound=BaseModel)
@@ -119,7 +123,8 @@ class Store:
             parsed = sa.make_url(url)
         except ArgumentError as exc:
             raise ConfigError(
-                f"store: {url!r} is not a database URL; use e.g. {DEFAULT_URL!r} or "
+                "store: the store URL is not a database URL; use e.g. "
+                f"{DEFAULT_URL!r} or "
                 "'postgresql+psycopg://user@host:5432/dbname'"
             ) from exc
         if parsed.get_backend_name() not in SUPPORTED_DIALECTS:
@@ -127,11 +132,21 @@ class Store:
                 f"store: database {parsed.get_backend_name()!r} in {_safe_url(parsed)!r} is not supported; "
                 f"use one of {', '.join(SUPPORTED_DIALECTS)} (e.g. {DEFAULT_URL!r})"
             )
+        if parsed.drivername in ("postgresql", "postgres"):
+            # psycopg 3 is the driver buysignal ships with (buysignal[postgres]), not SQLAlchemy's psycopg2.
+            parsed = parsed.set(drivername="postgresql+psycopg")
         self.url = parsed
         self.engine = self._create_engine(parsed, echo)
         self.dialect: str = self.engine.dialect.name
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except OperationalError as exc:
+                self.engine.dispose()
+                raise ConfigError(
+                    f"store: can't open {_safe_url(parsed)!r}: {str(exc.orig or exc).strip()}; check the URL "
+                    "(host, port, database name, user) and that the database server is running"
+                ) from exc
 
     @staticmethod
     def _create_engine(url: sa.URL, echo: bool) -> sa.Engine:
@@ -152,17 +167,37 @@ class Store:
                 f"store: can't use {_safe_url(url)!r} ({exc}); check the driver part of the URL, "
                 "e.g. 'postgresql+psycopg://' (pip install 'buysignal[postgres]')"
             ) from exc
-        if engine.dialect.name == "sqlite" and not kwargs.get("poolclass"):
+        if engine.dialect.name == "sqlite":
+            file_based = not kwargs.get("poolclass")
 
             @sa.event.listens_for(engine, "connect")
-            def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-                # WAL lets readers (a dashboard, `sqlite3`) look while a run writes.
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.close()
+            def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+                if file_based:
+                    # WAL lets readers (a dashboard, `sqlite3`) look while a run writes.
+                    cursor = dbapi_connection.cursor()
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                    cursor.execute("PRAGMA synchronous=NORMAL")
+                    cursor.close()
+                # Take transactions away from the sqlite3 module, which doesn't BEGIN before DDL
+                # (a migration would not be atomic); SQLAlchemy's "begin" event issues BEGIN instead.
+                dbapi_connection.isolation_level = None
+
+            @sa.event.listens_for(engine, "begin")
+            def _sqlite_begin(conn: sa.Connection) -> None:
+                # Writers take the write lock up front, so two processes never both read "empty"
+                # and then collide (and a read-then-write transaction can't fail to upgrade).
+                writing = conn.get_execution_options().get(_WRITE_OPTION)
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
         return engine
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A connection in a write transaction: committed on success, rolled back on error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
 
     # ----------------------------------------------------------------- schema and lifecycle
 
@@ -179,7 +214,10 @@ class Store:
         Safe to call on every open: it does nothing when the database is already there.
         """
         config = self._alembic_config()
-        with self.engine.begin() as conn:
+        # Alembic keeps its migration context in a module global: one migration per process at a
+        # time (Beam may set up several writers in threads). Across processes, env.py takes a
+        # PostgreSQL advisory lock, and SQLite serialises writers itself.
+        with _MIGRATION_LOCK, self._writing() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
         return self.revision()
@@ -237,8 +275,14 @@ class Store:
         columns = update if update is not None else [c.name for c in table.columns if c.name not in keys]
         stmt = self._insert(table)
         if columns:
+            changed = None
+            if self.dialect == "postgresql":
+                # Skip rows a re-run leaves as they were: no new row versions, no table bloat.
+                changed = sa.tuple_(*(table.c[n] for n in columns)).is_distinct_from(
+                    sa.tuple_(*(stmt.excluded[n] for n in columns))
+                )
             stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={name: stmt.excluded[name] for name in columns}
+                index_elements=keys, set_={name: stmt.excluded[name] for name in columns}, where=changed
             )
         else:
             stmt = stmt.on_conflict_do_nothing(index_elements=keys)
@@ -262,7 +306,7 @@ class Store:
         return rows
 
     def _write(self, table: sa.Table, records: Iterable[BaseModel]) -> int:
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             return self._upsert(conn, table, self._rows(records, table))
 
     def _read(self, model: type[R], stmt: sa.Select[Any], drop: Sequence[str] = ()) -> list[R]:
@@ -277,7 +321,9 @@ class Store:
     # ----------------------------------------------------------------- writers
 
     def upsert_documents(self, documents: Iterable[Document]) -> int:
-        """Store documents by id (the text the events came from); returns how many were given."""
+        """Store documents by id (the text the events came from); returns how many distinct ids were written.
+
+        Every `upsert_*` method works the same way: one transaction, batched, idempotent."""
         return self._write(t.documents, documents)
 
     def upsert_events(self, events: Iterable[TriggerEvent]) -> int:
@@ -285,8 +331,61 @@ class Store:
         return self._write(t.events, events)
 
     def upsert_matches(self, matches: Iterable[Match]) -> int:
-        """Store each event's match (one per event_id)."""
-        return self._write(t.matches, matches)
+        """Store each event's match (one per event_id); a person's review decision for the event wins
+        over what the matcher said (see `apply_review_decisions`)."""
+        with self._writing() as conn:
+            decided = self._apply_decisions(conn, list(matches))
+            return self._upsert(conn, t.matches, self._rows(decided, t.matches))
+
+    def apply_review_decisions(self, matches: Iterable[Match]) -> list[Match]:
+        """The matches with the review decisions applied, so a re-run keeps what a person decided: an
+        accepted event gets the chosen account, a rejected one that the matcher still finds ambiguous
+        gets none (both method "review", not ambiguous). Call it before building campaign entries from
+        fresh matches."""
+        with self.engine.connect() as conn:
+            return self._apply_decisions(conn, list(matches))
+
+    def _apply_decisions(self, conn: sa.Connection, matches: list[Match]) -> list[Match]:
+        if not matches:
+            return matches
+        q = t.review_queue.c
+        decisions = {
+            event_id: (status, account_id)
+            for event_id, status, account_id in conn.execute(
+                sa.select(q.event_id, q.status, q.account_id).where(q.status != "pending")
+            ).tuples()
+        }
+        if not decisions or not any(m.event_id in decisions for m in matches):
+            return matches
+        wanted = {account for status, account in decisions.values() if status == "accepted" and account}
+        a = t.accounts.c
+        names = dict(
+            conn.execute(sa.select(a.account_id, a.name).where(a.account_id.in_(sorted(wanted))))
+            .tuples()
+            .all()
+        )
+        out = []
+        for match in matches:
+            status, chosen = decisions.get(match.event_id, ("pending", None))
+            if status == "accepted" and chosen and (match.account_id != chosen or match.ambiguous):
+                name = names.get(chosen) or next(
+                    (c.account_name for c in match.candidates if c.account_id == chosen), None
+                )
+                match = match.model_copy(
+                    update={
+                        "account_id": chosen,
+                        "account_name": name,
+                        "ambiguous": False,
+                        "method": "review",
+                    }
+                )
+            elif status == "rejected" and match.ambiguous:
+                # The person said none of these candidates; a later confident match still passes.
+                match = match.model_copy(
+                    update={"account_id": None, "account_name": None, "ambiguous": False, "method": "review"}
+                )
+            out.append(match)
+        return out
 
     def upsert_accounts(self, accounts: Iterable[Account]) -> int:
         """Store the CRM accounts snapshot by account_id."""
@@ -302,7 +401,7 @@ class Store:
 
     def upsert_campaign_entries(self, entries: Iterable[CampaignEntry]) -> int:
         """Add or refresh campaign entries without removing any (streaming micro-batches)."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             return self._upsert(conn, t.campaign_entries, self._entry_rows(entries))
 
     def replace_campaign_entries(
@@ -316,7 +415,7 @@ class Store:
         """
         rows = self._entry_rows(entries)
         names = set(segments or ()) | {row["segment"] for row in rows}
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             if names:
                 conn.execute(
                     sa.delete(t.campaign_entries).where(t.campaign_entries.c.segment.in_(sorted(names)))
@@ -329,7 +428,7 @@ class Store:
         The first `occurred_at` of an id is kept: a re-run recreates the same dead letter with a new
         time, and the store must stay identical.
         """
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             return self._add_dead_letters(conn, dead_letters)
 
     def _add_dead_letters(self, conn: sa.Connection, dead_letters: Iterable[DeadLetter]) -> int:
@@ -344,11 +443,12 @@ class Store:
         Campaign entries are upserted (added), which suits streaming micro-batches; a batch run
         that recomputes its segments calls `replace_campaign_entries` so stale rows go.
         """
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._upsert(conn, t.documents, self._rows(batch.documents, t.documents))
             self._upsert(conn, t.events, self._rows(batch.events, t.events))
-            self._upsert(conn, t.matches, self._rows(batch.matches, t.matches))
-            self._add_reviews(conn, [m for m in batch.matches if m.ambiguous])
+            matches = self._apply_decisions(conn, list(batch.matches))
+            self._upsert(conn, t.matches, self._rows(matches, t.matches))
+            self._add_reviews(conn, [m for m in matches if m.ambiguous])
             self._upsert(conn, t.campaign_entries, self._entry_rows(batch.entries))
             self._add_dead_letters(conn, batch.dead_letters)
 
@@ -365,11 +465,16 @@ class Store:
 
     # ----------------------------------------------------------------- run history
 
-    def start_run(self, config_summary: Mapping[str, Any] | None = None) -> str:
-        """Record that a run started (status "running") and return its id."""
+    def start_run(self, config_summary: Mapping[str, Any] | str | None = None) -> str:
+        """Record that a run started (status "running") and return its id.
+
+        `config_summary` is what the run was asked to do (a mapping, or a text kept as {"summary": text}).
+        """
+        if isinstance(config_summary, str):
+            config_summary = {"summary": config_summary}
         started = utcnow()
         run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             conn.execute(
                 sa.insert(t.runs).values(
                     run_id=run_id,
@@ -385,7 +490,7 @@ class Store:
         self, run_id: str, status: str, counts: Mapping[str, Any] | None = None, error: str | None = None
     ) -> None:
         """Record how a run ended (e.g. "ok", "failed"), what it counted and the error if any."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             result = conn.execute(
                 sa.update(t.runs)
                 .where(t.runs.c.run_id == run_id)
@@ -410,7 +515,7 @@ class Store:
         Re-adding a match refreshes its company and candidates but keeps any decision made.
         """
         matches = list(matches)
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._add_reviews(conn, matches)
         return [review_id(m.event_id) for m in matches]
 
@@ -453,9 +558,11 @@ class Store:
         """Accept (with `account_id`, default the top candidate) or reject a review item.
 
         Accepting records the company as an alias of the account, so the matcher gets it right next
-        time, and updates the event's stored match. Deciding again replaces the earlier decision.
+        time, and sets the event's stored match to that account; rejecting means none of the
+        candidates, so the match is left without an account. Either way the decision outlives re-runs
+        (see `apply_review_decisions`); deciding again replaces the earlier decision.
         """
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             row = conn.execute(sa.select(t.review_queue).where(t.review_queue.c.id == id)).mappings().first()
             if row is None:
                 raise KeyError(f"store: no review item {id!r}; list_reviews() shows the ids")
@@ -481,11 +588,13 @@ class Store:
                 ).scalar_one_or_none()
                 if name is None:
                     name = next((c.account_name for c in item.candidates if c.account_id == chosen), None)
-                conn.execute(
-                    sa.update(t.matches)
-                    .where(t.matches.c.event_id == item.event_id)
-                    .values(account_id=chosen, account_name=name, method="review", ambiguous=False)
-                )
+            else:
+                name = None
+            conn.execute(
+                sa.update(t.matches)
+                .where(t.matches.c.event_id == item.event_id)
+                .values(account_id=chosen, account_name=name, method="review", ambiguous=False)
+            )
             conn.execute(
                 sa.update(t.review_queue)
                 .where(t.review_queue.c.id == id)
@@ -498,7 +607,7 @@ class Store:
 
     def add_alias(self, alias: str, account_id: str, created_from: str = "manual") -> None:
         """Record that `alias` (a company name as news writes it) means `account_id`."""
-        with self.engine.begin() as conn:
+        with self._writing() as conn:
             self._upsert(
                 conn, t.aliases, [{"alias": alias, "account_id": account_id, "created_from": created_from}]
             )
@@ -541,14 +650,22 @@ class Store:
         return self._read(Opportunity, sa.select(t.opportunities).order_by(t.opportunities.c.opportunity_id))
 
     def campaign_entries(self, segment: str | None = None) -> list[CampaignEntry]:
-        """Campaign entries (of one segment, or all), newest event first, then by account name."""
-        c = t.campaign_entries.c
-        stmt = sa.select(t.campaign_entries).order_by(
-            c.segment, c.event_date.desc(), c.account_name, c.event_id, c.account_key
-        )
+        """Campaign entries (of one segment, or all) by segment, newest event first, then account name."""
+        stmt = sa.select(t.campaign_entries)
         if segment is not None:
-            stmt = stmt.where(c.segment == segment)
-        return self._read(CampaignEntry, stmt, drop=("account_key",))
+            stmt = stmt.where(t.campaign_entries.c.segment == segment)
+        entries = self._read(CampaignEntry, stmt, drop=("account_key",))
+        # Sorted here, the way build_entries sorts: SQL NULL and text ordering differ by database.
+        return sorted(
+            entries,
+            key=lambda e: (
+                e.segment,
+                -e.event_date.toordinal(),
+                e.account_name is None,
+                (e.account_name or "").casefold(),
+                e.event_id,
+            ),
+        )
 
     def dead_letters(self) -> list[DeadLetter]:
         """Every kept dead letter, oldest first."""

@@ -1,172 +1,27 @@
-"""Fixtures for the sinks tests: record factories and stores on SQLite and PostgreSQL.
+"""Fixtures for the sinks tests: stores on SQLite and PostgreSQL.
 
 The PostgreSQL fixture creates a uniquely named database on 127.0.0.1:5432 (user postgres, or
-BUYSIGNAL_TEST_PG, a libpq conninfo to the maintenance database) and drops it afterwards; it skips
-only when no server answers there.
+BUYSIGNAL_TEST_PG, a libpq conninfo to the maintenance database) and drops it afterwards. When no
+server answers there it starts the machine's own Debian cluster if one is installed, and skips only
+when that is impossible.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
-from schemas import (
-    Account,
-    CampaignEntry,
-    Contact,
-    DeadLetter,
-    Document,
-    FeedState,
-    Match,
-    MatchCandidate,
-    Opportunity,
-    TriggerEvent,
-)
-from sinks.base import Batch
+from sinks import tables
 from sinks.store import Store
 
-AS_OF = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 PG_CONNINFO = os.environ.get("BUYSIGNAL_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
-
-
-def make_event(n: int, **changes: object) -> TriggerEvent:
-    """A funding event published `n` hours before AS_OF, with the given fields changed."""
-    data: dict[str, object] = {
-        "event_id": f"ev-{n:05d}",
-        "document_id": f"doc-{n:05d}",
-        "type": "funding_round",
-        "company": f"Company {n} GmbH",
-        "round": "series_b",
-        "amount": 25_000_000 + n,
-        "currency": "USD",
-        "investors": ["Sequoia", "Index Ventures"],
-        "confidence": 0.9,
-        "evidence": f"Company {n} raises $25M Series B – ünïcode “quotes”",
-        "published_at": AS_OF - timedelta(hours=n),
-        "url": f"https://news.example/{n}",
-        "source": "example-rss",
-        "sources": ["example-rss", "other-rss"],
-    }
-    data.update(changes)
-    return TriggerEvent.model_validate(data)
-
-
-def make_account(n: int, **changes: object) -> Account:
-    data: dict[str, object] = {
-        "account_id": f"acc-{n:05d}",
-        "name": f"Company {n}",
-        "domain": f"company{n}.example",
-        "owner": "Dana Seller",
-        "industry": "Software",
-        "type": "Prospect",
-        "country": "Germany",
-        "aliases": [f"Co{n}"],
-        "extra": {"Tier": "A"},
-    }
-    data.update(changes)
-    return Account.model_validate(data)
-
-
-def make_match(n: int, **changes: object) -> Match:
-    data: dict[str, object] = {
-        "event_id": f"ev-{n:05d}",
-        "company": f"Company {n} GmbH",
-        "account_id": f"acc-{n:05d}",
-        "account_name": f"Company {n}",
-        "score": 97.5,
-        "method": "fuzzy",
-        "candidates": [MatchCandidate(account_id=f"acc-{n:05d}", account_name=f"Company {n}", score=97.5)],
-    }
-    data.update(changes)
-    return Match.model_validate(data)
-
-
-def make_entry(n: int, segment: str = "funding_30d", **changes: object) -> CampaignEntry:
-    data: dict[str, object] = {
-        "segment": segment,
-        "account_id": f"acc-{n:05d}",
-        "account_name": f"Company {n}",
-        "owner": "Dana Seller",
-        "trigger_type": "funding_round",
-        "event_date": date(2026, 11, 20),
-        "days_since_event": 5,
-        "company": f"Company {n} GmbH",
-        "evidence": f"Company {n} raises $25M",
-        "url": f"https://news.example/{n}",
-        "event_id": f"ev-{n:05d}",
-        "confidence": 0.9,
-    }
-    data.update(changes)
-    return CampaignEntry.model_validate(data)
-
-
-def make_dead_letter(n: int) -> DeadLetter:
-    return DeadLetter.of("trigger", "spacy:triggers", ValueError(f"bad text {n}"), {"id": f"doc-bad-{n}"})
-
-
-def make_batch(size: int = 5) -> Batch:
-    """A batch touching every table `Store.write` fills, with one ambiguous and one unmatched event."""
-    matches = [make_match(n) for n in range(size)]
-    matches[1] = make_match(
-        1,
-        account_id=None,
-        account_name=None,
-        score=88.0,
-        ambiguous=True,
-        method="none",
-        candidates=[
-            MatchCandidate(account_id="acc-00001", account_name="Company 1", score=88.0),
-            MatchCandidate(account_id="acc-99999", account_name="Company One Holdings", score=87.0),
-        ],
-    )
-    matches[2] = make_match(2, account_id=None, account_name=None, score=0.0, method="none", candidates=[])
-    return Batch(
-        documents=[
-            Document(id=f"doc-{n:05d}", title=f"Company {n} raises", url=f"https://news.example/{n}")
-            for n in range(size)
-        ],
-        events=[make_event(n) for n in range(size)],
-        matches=matches,
-        entries=[make_entry(n) for n in range(size) if n not in (1, 2)],
-        dead_letters=[make_dead_letter(n) for n in range(2)],
-    )
-
-
-def fill_crm(store: Store, size: int = 5) -> None:
-    """CRM snapshots and a feed state, the parts of a run that don't travel in a Batch."""
-    store.upsert_accounts([make_account(n) for n in range(size)])
-    store.upsert_contacts(
-        [
-            Contact(
-                contact_id=f"con-{n}",
-                full_name=f"Person {n}",
-                account_id=f"acc-{n:05d}",
-                email=f"p{n}@x.example",
-            )
-            for n in range(size)
-        ]
-    )
-    store.upsert_opportunities(
-        [
-            Opportunity(
-                opportunity_id=f"opp-{n}",
-                account_id=f"acc-{n:05d}",
-                stage="Closed Won",
-                amount=1200.5,
-                created_date=date(2026, 1, 2),
-                is_won=True,
-                is_closed=True,
-            )
-            for n in range(size)
-        ]
-    )
-    store.set_feed_state(
-        FeedState(url="https://news.example/feed", etag='W/"abc"', fetched_at=AS_OF, status=200)
-    )
 
 
 @pytest.fixture(scope="session")
@@ -177,38 +32,83 @@ def postgres_server() -> str:
         with psycopg.connect(PG_CONNINFO, connect_timeout=3):
             pass
     except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}: {exc}")
+        if not _start_local_cluster():
+            pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}: {exc}")
+        try:
+            with psycopg.connect(PG_CONNINFO, connect_timeout=10):
+                pass
+        except psycopg.OperationalError as again:
+            pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}, even after starting it: {again}")
     return PG_CONNINFO
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A fresh, uniquely named database; dropped after the test."""
+def _start_local_cluster() -> bool:
+    """Start this machine's Debian PostgreSQL cluster if it is installed but stopped."""
+    clusters = Path("/etc/postgresql")
+    if "BUYSIGNAL_TEST_PG" in os.environ or shutil.which("pg_ctlcluster") is None or not clusters.is_dir():
+        return False
+    versions = sorted(p.name for p in clusters.iterdir() if (p / "main").is_dir())
+    if not versions:
+        return False
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return True
+
+
+@contextmanager
+def _fresh_database(conninfo: str) -> Iterator[str]:
+    """A uniquely named PostgreSQL database for the duration of the block, then dropped."""
     import psycopg
 
     name = f"buysignal_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as conn:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    info = psycopg.conninfo.conninfo_to_dict(postgres_server)
+    info = psycopg.conninfo.conninfo_to_dict(conninfo)
     user = info.get("user", "postgres")
     host = info.get("host", "127.0.0.1")
     port = info.get("port", 5432)
     try:
         yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
     finally:
-        with psycopg.connect(postgres_server, autocommit=True) as conn:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database for one test (migration tests need one)."""
+    with _fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def shared_postgres_url(postgres_server: str) -> Iterator[str]:
+    """One database for the session's store tests, emptied before each (creating one per test is slow)."""
+    with _fresh_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database URL per backend: an SQLite file, and a fresh PostgreSQL database."""
+    """A database URL per backend: a new SQLite file, and a fresh, empty PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('store') / 'buysignal.db'}"
     return str(request.getfixturevalue("postgres_url"))
 
 
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    with Store(store_url) as opened:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'buysignal.db'}"
+    else:
+        url = str(request.getfixturevalue("shared_postgres_url"))
+    with Store(url) as opened:
+        if opened.dialect == "postgresql":
+            names = ", ".join(table.name for table in tables.ALL_TABLES)
+            with opened.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {names}")
         yield opened

@@ -1,16 +1,16 @@
 """AccountIndex: joins a company mention to a CRM account, precision first.
 
 The cascade (first step that answers wins):
-1. domain: the `domain` argument, the host of `url`, a press-contact e-mail or a domain in `text`
-   (news, wire and mailbox hosts are ignored; a domain found only in free text must also agree with
-   the company name, because stories name other companies' sites too);
+1. domain: the `domain` argument (trusted as given), else the host of `url`, a press-contact e-mail
+   or a domain in `text` (news, wire and mailbox hosts are ignored; these must also agree with the
+   company name when one is given, because newsrooms and stories name other companies' sites too);
 2. name_exact: the normalised name (then the same without spaces, then its tokens sorted, which
    catches registry word order);
 3. alias: `Account.aliases`, the user's aliases file and aliases added at runtime (review decisions);
 4. fuzzy: rapidfuzz over a blocked candidate set. Blocking keys are the rare tokens of a name (an
-   inverted index whose postings longer than `MAX_POSTING` are never read), 4-letter token prefixes
-   and suffixes for misspelt tokens, and the first two tokens. So a query reads a few hundred
-   candidates at most, never every account.
+   inverted index whose postings longer than `MAX_POSTING` are never read), 4-letter prefixes and
+   suffixes and first-2+last-2 letters of misspelt tokens, and the first two tokens. A query reads
+   a few thousand postings at most and scores `MAX_CANDIDATES`, never every account.
 
 Fuzzy score: an IDF-weighted Dice over tokens (a token counts as matched when equal, or when
 rapidfuzz's ratio says it is a misspelling of a token of similar length), blended with rapidfuzz's
@@ -20,8 +20,9 @@ token_sort_ratio over the whole normalised names. Rare words ("Acadia") weigh a 
 Ambiguity: when the best two distinct accounts are within `margin` points, nothing is assigned:
 the Match has ambiguous=True and the candidates go to review.
 
-The index is plain Python containers and numpy arrays: it pickles (Beam ships it to workers), and
-rebuilding it is also cheap (about 15 s per million accounts).
+The index is plain Python containers and numpy arrays, so it pickles as it is (Beam can ship it to
+workers; benchmarks/bench_match.py prints the pickle size and time). Rebuilding is the other option:
+about a minute per million accounts on one core, a fraction of a second for a typical CRM.
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ from rapidfuzz import fuzz, process
 
 from matchers.normalize import (
     GENERIC_WORDS,
-    company_tokens,
     compact_key,
+    company_tokens,
     domain_label,
     domains_in_text,
     is_news_host,
     normalize_domain,
     sorted_key,
+    words,
 )
 from schemas import Account, Match, MatchCandidate
 
@@ -52,6 +54,10 @@ MAX_POSTING = 1500  # blocking keys shared by more names than this are too commo
 MAX_CANDIDATES = 60  # candidates scored per query after blocking
 GENERIC_WEIGHT = 0.35  # how much a generic word ("Group") weighs against an ordinary one
 _TYPO_MIN_LEN = 5  # tokens shorter than this must match exactly
+TYPO_MIN_RATIO = 85  # rapidfuzz ratio for two words to count as one misspelt ("Robotcs" / "Robotics")
+UNMATCHED_PENALTY = 7.0  # points off per word only one of the two names has (structure words aside)
+# Words about the corporate structure, not the business: "Acme" and "Acme Holdings" are one company.
+STRUCTURE_WORDS = frozenset(words("holdings group company companies enterprises worldwide international"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,11 +290,19 @@ class AccountIndex:
     ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
         if not self._by_domain:
             return None
-        explicit = [d for d in (normalize_domain(domain), normalize_domain(url)) if d and not is_news_host(d)]
-        for d in explicit:
+        # The `domain` argument is the caller's own statement: trusted as it is.
+        d = normalize_domain(domain)
+        if d and not is_news_host(d):
             found = self._domain_accounts(d, tokens)
             if found:
                 return self._pick("domain", found, 100.0)
+        # The event's URL can be a company's newsroom writing about a partner or a customer: its host
+        # counts when it agrees with the company mentioned (or no company is mentioned).
+        d = normalize_domain(url)
+        if d and not is_news_host(d):
+            agreed = [p for p in self._domain_accounts(d, tokens) if not tokens or self._agrees(tokens, p, d)]
+            if agreed:
+                return self._pick("domain", agreed, 98.0)
         if text:
             emails, others = domains_in_text(text)
             for d in [*emails, *others]:
@@ -313,7 +327,10 @@ class AccountIndex:
     def _agrees(self, tokens: tuple[str, ...], pos: int, d: str) -> bool:
         label = domain_label(d)
         compact = compact_key(tokens)
-        if label and (label in compact or compact in label):
+        if label and (
+            label == compact
+            or (min(len(label), len(compact)) >= 4 and (label in compact or compact in label))
+        ):
             return True
         return self._score(tokens, company_tokens(self.accounts[pos].name)) >= 75.0
 
@@ -324,7 +341,9 @@ class AccountIndex:
         return method, ranked, len(positions) > 1, score
 
     # steps 2 and 3
-    def _match_exact(self, tokens: tuple[str, ...]) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_exact(
+        self, tokens: tuple[str, ...]
+    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
         key = " ".join(tokens)
         for table, lookup, score in (
             (self._by_key, key, 100.0),
@@ -334,7 +353,11 @@ class AccountIndex:
             found = _values(table, lookup)
             if found:
                 return self._pick("name_exact", found, score)
-        for lookup, score in ((key, 100.0), ("~" + compact_key(tokens), 99.0), ("#" + sorted_key(tokens), 98.0)):
+        for lookup, score in (
+            (key, 100.0),
+            ("~" + compact_key(tokens), 99.0),
+            ("#" + sorted_key(tokens), 98.0),
+        ):
             found = _values(self._by_alias, lookup)
             if found:
                 return self._pick("alias", found, score)
@@ -343,15 +366,13 @@ class AccountIndex:
     # step 4
     def _candidates(self, tokens: tuple[str, ...]) -> list[int]:
         """Entry numbers that share a rare blocking key with the mention, best-sharing first."""
-        lists: list[tuple[float, Any]] = []
-        known = 0
+        lists: list[tuple[int, Any]] = []
         for key in set(_query_keys(tokens, self._df)):
             post = self._postings.get(key)
             if post is None:
                 continue
             size = 1 if isinstance(post, int) else len(post)
             lists.append((size, post))
-            known += 1
         if not lists:
             return []
         lists.sort(key=lambda x: x[0])
@@ -380,14 +401,16 @@ class AccountIndex:
         top = np.argpartition(-sums, MAX_CANDIDATES - 1)[:MAX_CANDIDATES]
         return [int(x) for x in uniq[top]]
 
-    def _match_fuzzy(self, tokens: tuple[str, ...]) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_fuzzy(
+        self, tokens: tuple[str, ...]
+    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
         entries = self._candidates(tokens)
         if not entries:
             return None
         key = " ".join(tokens)
         choices = [self._entry_key[e] for e in entries]
         # cheap C-speed pre-ranking, then the weighted token score on the few best
-        pre = process.extract(key, choices, scorer=fuzz.token_sort_ratio, limit=12, score_cutoff=40)
+        pre = process.extract(key, choices, scorer=fuzz.token_set_ratio, limit=12, score_cutoff=40)
         best: dict[int, float] = {}
         for _choice, _pre_score, i in pre:
             e = entries[i]
@@ -399,9 +422,22 @@ class AccountIndex:
             return None
         ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))
         top = ranked[0][1]
+        # Accounts whose names are a reordering of the winner's ("Gray & Henderson" / "Henderson &
+        # Gray") score the same, whether or not blocking brought them in: they make it a tie.
+        twins = [
+            p
+            for p in _values(self._by_sorted, sorted_key(company_tokens(self.accounts[ranked[0][0]].name)))
+            if p not in best
+        ]
+        if twins:
+            ranked = [ranked[0], *((p, top) for p in twins), *ranked[1:]]
         if top < self.threshold:
             return "none", ranked, False, top
-        if len(ranked) > 1 and ranked[1][1] >= self.threshold - self.margin and top - ranked[1][1] < self.margin:
+        if (
+            len(ranked) > 1
+            and ranked[1][1] >= self.threshold - self.margin
+            and top - ranked[1][1] < self.margin
+        ):
             return "fuzzy", ranked, True, top
         return "fuzzy", ranked, False, top
 
@@ -422,21 +458,21 @@ class AccountIndex:
             return 99.0
         wq = [self._weight(t) for t in q]
         wc = [self._weight(t) for t in c]
-        used = [False] * len(c)
+        used_c = [False] * len(c)
+        done_q = [False] * len(q)
         matched = 0.0
+        exact = 0  # token pairs spelt the same
         for i, t in enumerate(q):
             best_j, best_s = -1, 0.0
             for j, u in enumerate(c):
-                if used[j]:
+                if used_c[j]:
                     continue
                 if t == u:
                     s = 1.0
                 elif len(t) >= _TYPO_MIN_LEN and len(u) >= _TYPO_MIN_LEN and abs(len(t) - len(u)) <= 2:
-                    r = fuzz.ratio(t, u, score_cutoff=80)
+                    r = fuzz.ratio(t, u, score_cutoff=TYPO_MIN_RATIO)
                     s = r / 100.0 if r else 0.0
-                elif len(t) >= 3 and len(u) >= 3 and (t.startswith(u) or u.startswith(t)) and min(
-                    len(t), len(u)
-                ) >= 4:
+                elif min(len(t), len(u)) >= 4 and (t.startswith(u) or u.startswith(t)):
                     s = 0.8  # "biopharma" / "biopharmaceuticals" kind of truncation
                 else:
                     s = 0.0
@@ -445,28 +481,51 @@ class AccountIndex:
                     if s == 1.0:
                         break
             if best_j >= 0:
-                used[best_j] = True
+                used_c[best_j] = True
+                done_q[i] = True
                 matched += best_s * (wq[i] + wc[best_j])
+                exact += best_s == 1.0
         dice = matched / (sum(wq) + sum(wc))
         chars = fuzz.token_sort_ratio(" ".join(q), " ".join(c)) / 100.0
-        return 100.0 * (0.75 * dice + 0.25 * chars)
+        score = 100.0 * (0.75 * dice + 0.25 * chars)
+        if exact == 0:
+            # nothing spelt the same ("Navient" / "Avient"): one-letter differences name different
+            # companies too often to assign on spelling alone
+            return min(score, self.threshold - self.margin - 1.0)
+        # A word one name has and the other lacks usually tells two companies apart ("Templeton
+        # Emerging Markets Fund" / "... Income Fund", "PTC" / "PTC Therapeutics"), however long the
+        # shared part is; words that only describe the corporate structure ("Holdings") do not.
+        unmatched = [t for i, t in enumerate(q) if not done_q[i]] + [
+            u for j, u in enumerate(c) if not used_c[j]
+        ]
+        extra = sum(t not in STRUCTURE_WORDS for t in unmatched)
+        score -= UNMATCHED_PENALTY * extra
+        # Same name but for structure words ("ADTRAN" / "ADTRAN Holdings", "IZEA" / "IZEA Worldwide"):
+        # trusted when every shared word is spelt the same and one is distinctive. Scores sit in a
+        # narrow band (91-95) so that two accounts that both fit come out too close to call.
+        if exact == sum(done_q):
+            shared = [t for i, t in enumerate(q) if done_q[i]]
+            if not extra and any(self._distinctive(t) for t in shared):
+                score = max(score, 91.0 + 4.0 * dice)
+        return max(score, 0.0)
 
-    # -- pickling: numpy arrays and plain containers pickle as they are ----------------------
-    def __getstate__(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+    def _distinctive(self, token: str) -> bool:
+        """A word that few names share (and not a generic one): enough to identify a company."""
+        if token in GENERIC_WORDS or len(token) < 3:
+            return False
+        return self._df.get(token, 0) <= max(3, int(self._n_entries * 0.0005))
 
 
 def _blocking_keys(tokens: tuple[str, ...]) -> list[str]:
-    """Keys a name is filed under: each token, prefixes/suffixes of long tokens, first two tokens."""
+    """Keys a name is filed under: each token; for long tokens the first 4, last 4 and first 2 +
+    last 2 letters (one of them survives a typo anywhere); the first two tokens."""
     keys = []
     for t in tokens:
         keys.append("w" + t)
         if len(t) >= _TYPO_MIN_LEN:
             keys.append("p" + t[:4])
             keys.append("s" + t[-4:])
+            keys.append("m" + t[:2] + t[-2:])  # survives a typo in the middle of a short word
     if len(tokens) >= 2:
         keys.append("b" + tokens[0] + " " + tokens[1])
     return keys
@@ -481,6 +540,7 @@ def _query_keys(tokens: tuple[str, ...], df: Mapping[str, int]) -> list[str]:
         if len(t) >= _TYPO_MIN_LEN and t not in df:
             keys.append("p" + t[:4])
             keys.append("s" + t[-4:])
+            keys.append("m" + t[:2] + t[-2:])
     if len(tokens) >= 2:
         keys.append("b" + tokens[0] + " " + tokens[1])
     return keys

@@ -21,8 +21,10 @@ def load_aliases(path: str | Path) -> dict[str, str]:
     """
     p = Path(path)
     if not p.is_file():
-        raise ConfigError(f"matchers.load_aliases: aliases file {str(p)!r} not found; create it with the "
-                          f"header 'alias,account_id' or drop the aliases setting")
+        raise ConfigError(
+            f"matchers.load_aliases: aliases file {str(p)!r} not found; create it with the "
+            f"header 'alias,account_id' or drop the aliases setting"
+        )
     out: dict[str, str] = {}
     with p.open(newline="", encoding="utf-8-sig") as f:
         lines = (line for line in f if line.strip() and not line.lstrip().startswith("#"))

@@ -20,6 +20,12 @@ from urllib.parse import urlsplit
 
 from unidecode import unidecode
 
+
+def words(text: str) -> list[str]:
+    """The whitespace-separated words of a text (how the word lists below are written)."""
+    return text.split()
+
+
 # --- listing noise -------------------------------------------------------------------------------
 # A security description starts at the first of these phrases; everything from there on describes
 # the share, not the company ("Alibaba Group Holding Limited American Depositary Shares each ...").
@@ -41,9 +47,8 @@ _SECURITY_START = [
     r"(?:limited )?partnership units?",
     r"ltd partnership units?",
     r"common units?(?: representing)?",
-    r"units?(?=\s*$|\s+(?:representing|each|consisting))",
-    r"rights?(?=\s*$)",
-    r"warrants?(?=\s*$|\s+(?:to|expiring|each))",
+    r"units?(?=\s+(?:representing|each|consisting))",
+    r"warrants?(?=\s+(?:to|expiring|each))",
     r"subordinate voting shares?",
     r"(?:non-?)?voting shares?",
     r"(?:ny|new york) registry shares?",
@@ -60,35 +65,52 @@ _SECURITY_START = [
 ]
 _SECURITY_RE = re.compile(r"(?:^|\s|-|,)\s*(?:" + "|".join(_SECURITY_START) + r")", re.IGNORECASE)
 _DASH_TAIL_RE = re.compile(r"\s+[-\u2013\u2014]\s+.*$")  # "Acme Inc - Common Stock" / "- Class A"
+# Words that mark a " - ..." tail as describing the listing, wherever they stand in it.
+_TAIL_NOISE_RE = re.compile(
+    r"\b(?:stock|shares?|units?|notes?|preferred|securities|warrants?|rights|depositary|ads|adr|etns?|"
+    r"closed[- ]end fund|business development company|real estate investment trust|exchange traded|"
+    r"debentures?|due \d{4})\b|%",
+    re.IGNORECASE,
+)
+_BARE_SECURITY_RE = re.compile(r"([\w.]+),?\s+((?:units?|rights?|warrants?)\s*)$", re.IGNORECASE)
 _PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_STATE_TAG_RE = re.compile(r"\s/[a-z]{2,4}/?\s*$|\s/[a-z]{2,4}/", re.IGNORECASE)  # SEC "ACME CORP /DE/"
+# SEC registrant tags: "ACME CORP /DE/", "CNB FINANCIAL CORP/PA", "KVH INC \\DE\\", "LAMAR CO/NEW"
+_STATE_CODES = frozenset(
+    words("""al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc
+    nd oh ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc pr vi bc on qc ab uk can ber cay bvi""")
+)
+_STATE_TAG_RE = re.compile(
+    r"(\s|\b(?:corp|inc|co|ltd|plc|llc|lp|corporation|company|trust|fund|bancorp)\.?)\s*[/\\]"
+    r"(?:" + "|".join(sorted(_STATE_CODES)) + r"|new)[/\\]?(?=\s*$|\s*[/\\])",
+    re.IGNORECASE,
+)
 
 # --- legal forms ---------------------------------------------------------------------------------
 # Compared on the token list after punctuation removal, so "S.A." -> "s a" and "A/S" -> "a s" are
 # listed as token sequences. Longest sequences first so "pty ltd" goes before "ltd".
+_LEGAL_FORM_TEXT = (
+    "inc, incorporated, corp, corporation, co, company, cos, ltd, limited, llc, l l c, llp, l l p, "
+    "lp, l p, plc, p l c, gmbh, gmbh co kg, co kg, kg, kgaa, ag, sa, s a, spa, s p a, sas, s a s, "
+    "sarl, s a r l, srl, s r l, sl, s l, sau, bv, b v, nv, n v, oy, oyj, ab, publ, ab publ, asa, "
+    "a s, as, aps, a p s, pty, pty ltd, proprietary limited, pte, pte ltd, private limited, pvt, "
+    "pvt ltd, kk, k k, kabushiki kaisha, godo kaisha, yugen kaisha, sdn bhd, bhd, berhad, se, sca, "
+    "scs, sce, nl, tbk, pt, ulc, lllp, pllc, ltda, s a de c v, sa de cv, de cv, sab de cv, "
+    "s a b de c v, sab, sapi, ood, eood, doo, d o o, zrt, kft, sp z o o, sp zoo, spzoo, ehf, hf, ky, "
+    "ay, og, cv, vof, ks, akc, jsc, pjsc, ojsc, cjsc, ooo, zao, oao, pao, the, the company, "
+    "corp ltd, public limited company, public company limited, public co ltd, public co, "
+    "public ltd co, pcl, company limited, co ltd"
+)
 _LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
     sorted(
-        (
-            tuple(form.split())
-            for form in [
-                "inc", "incorporated", "corp", "corporation", "co", "company", "cos", "ltd", "limited",
-                "llc", "l l c", "llp", "l l p", "lp", "l p", "plc", "p l c", "gmbh", "gmbh co kg",
-                "co kg", "kg", "kgaa", "ag", "sa", "s a", "spa", "s p a", "sas", "s a s", "sarl",
-                "s a r l", "srl", "s r l", "sl", "s l", "sau", "bv", "b v", "nv", "n v", "oy", "oyj",
-                "ab", "publ", "ab publ", "asa", "a s", "as", "aps", "a p s", "pty", "pty ltd",
-                "proprietary limited", "pte", "pte ltd", "private limited", "pvt", "pvt ltd",
-                "kk", "k k", "kabushiki kaisha", "godo kaisha", "yugen kaisha", "sdn bhd", "bhd",
-                "berhad", "se", "sca", "scs", "sce", "nl", "tbk", "pt", "ulc", "lllp", "pllc",
-                "ltda", "s a de c v", "sa de cv", "de cv", "sab de cv", "s a b de c v", "sab", "sapi",
-                "ood", "eood", "doo", "d o o", "zrt", "kft", "sp z o o", "sp zoo", "spzoo", "ehf", "hf",
-                "ky", "ay", "og", "cv", "vof", "ks", "akc", "jsc", "pjsc", "ojsc", "cjsc", "ooo", "zao",
-                "oao", "pao", "the", "trust inc", "the company", "corp ltd",
-            ]
-        ),
-        key=len,
-        reverse=True,
+        {tuple(form.split()) for form in _LEGAL_FORM_TEXT.split(",") if form.strip()},
+        key=lambda form: (-len(form), form),
     )
 )
+
+# legal forms by their last word, longest first, so stripping looks at a handful, not all of them
+_FORMS_BY_LAST: dict[str, list[tuple[str, ...]]] = {}
+for _form in _LEGAL_FORMS:
+    _FORMS_BY_LAST.setdefault(_form[-1], []).append(_form)
 
 # Registry and everyday abbreviations -> one canonical spelling, so "INTL" == "International".
 _CANONICAL: dict[str, str] = {}
@@ -136,7 +158,6 @@ for _canon, _variants in {
     "health": ["hlth"],
     "healthcare": ["hlthcare", "hlthcr"],
     "insurance": ["ins", "insur"],
-    "bank": ["bk"],
     "banc": [],
     "bancshares": ["bancshs", "bankshares"],
     "securities": ["sec", "secs"],
@@ -170,6 +191,9 @@ for _canon, _variants in {
     "ventures": ["venture", "vent"],
     "worldwide": ["wrldwide", "world wide"],
     "company": ["companies"],
+    "ltd": ["limited"],  # inside a name ("Limited Duration"); at the end both are legal forms
+    "corp": ["corporation"],  # inside a name ("Service Corporation International")
+    "bank": ["banco", "banca", "banque", "bk"],
 }.items():
     for _v in _variants:
         _CANONICAL.setdefault(_v, _canon)
@@ -179,9 +203,9 @@ for _ambiguous in ("ent", "st", "sec"):  # too short to expand safely; keep as w
 
 # Words that name what kind of company it is, not which one: they weigh little in fuzzy scoring.
 GENERIC_WORDS: frozenset[str] = frozenset(
-    """group holdings international company companies corporate global worldwide enterprises partners
+    words("""group holdings international company companies corporate global worldwide enterprises partners
     industries services systems technologies solutions and of the de la le les des del y et fund trust
-    capital financial national american management investments associates ventures""".split()
+    capital financial national american management investments associates ventures""")
 )
 
 _AND_RE = re.compile(r"\s*&\s*|\s*\+\s*")
@@ -197,6 +221,11 @@ def _strip_listing_noise(text: str) -> str:
     # Only cut when something remains before the noise: "Units Corp" stays a name.
     if m and m.start() > 0 and text[: m.start()].strip(" ,-"):
         text = text[: m.start()]
+    # A bare "Units" / "Rights" / "Warrants" at the end is a listing only right after a legal form
+    # ("Acme Acquisition Corp Rights", "Acme Holding L.P. Units"); "Acme Digital Rights" is a name.
+    m = _BARE_SECURITY_RE.search(text)
+    if m and m.group(1).replace(".", "").lower() in _LEGAL_HEADS:
+        text = text[: m.start(2)]
     return text
 
 
@@ -205,24 +234,60 @@ def _dash_tail_is_noise(text: str) -> bool:
     tail = _DASH_TAIL_RE.search(text)
     if tail is None:
         return False
-    return bool(_SECURITY_RE.match(" " + tail.group(0).strip(" -\u2013\u2014")))
+    return bool(
+        _SECURITY_RE.match(" " + tail.group(0).strip(" -\u2013\u2014"))
+        or _TAIL_NOISE_RE.search(tail.group(0))
+    )
+
+
+# Registry and listing leftovers after a legal form: "GLOBAL SHIP LEASE INC NEW", "ELDORADO GOLD
+# CORP FI", "DIODES INC DEL", "PROTHENA CORP PUBLIC", "MIZUHO ... GROUP INC SPONSORED".
+_TRAILERS = (
+    frozenset(
+        words("""new old fi cn del public common reit sponsored unsponsored sponosred adr ads the ny n y""")
+    )
+    | _STATE_CODES
+)
+_LEGAL_HEADS = frozenset(
+    words("inc corp co ltd plc llc lp sa ag nv se limited corporation company trust fund")
+)
 
 
 def _strip_legal_forms(tokens: list[str]) -> list[str]:
     """Drop legal forms at the end (repeatedly: "Acme Holdings Co Ltd") and a leading "the"."""
     if tokens and tokens[0] == "the" and len(tokens) > 1:
         tokens = tokens[1:]
+    # "... INC NEW": up to two leftover words after a legal form go with it
+    for back in (1, 2):
+        if (
+            len(tokens) > back + 1
+            and tokens[-back - 1] in _LEGAL_HEADS
+            and all(t in _TRAILERS for t in tokens[-back:])
+        ):
+            tokens = tokens[:-back]
+            break
+    # listings mark a re-registered company with a trailing "New" ("First BanCorp. New")
+    if len(tokens) > 2 and tokens[-1] == "new":
+        tokens = tokens[:-1]
     changed = True
     while changed and len(tokens) > 1:
         changed = False
-        for form in _LEGAL_FORMS:
+        for form in _FORMS_BY_LAST.get(tokens[-1], ()):
             n = len(form)
             if len(tokens) > n and tuple(tokens[-n:]) == form:
                 tokens = tokens[:-n]
                 changed = True
                 break
+    # SEC style "BROADWAY FINANCIAL CORP DE": a state code right after a legal form
+    if (
+        len(tokens) > 2
+        and tokens[-1] in _STATE_CODES
+        and len(tokens[-1]) == 2
+        and (tokens[-2],) in _LEGAL_FORMS
+    ):
+        tokens = _strip_legal_forms(tokens[:-1])
     # A leading legal form is noise too in some countries ("PT Bank Central Asia", "OOO Yandex").
-    if len(tokens) > 1 and tokens[0] in {"pt", "ooo", "oao", "zao", "pao", "pjsc", "jsc", "cv"}:
+    if len(tokens) > 1 and tokens[0] in {"pt", "ooo", "oao", "zao", "pao", "pjsc", "jsc"}:
         tokens = tokens[1:]
     return tokens
 
@@ -234,7 +299,7 @@ def company_tokens(name: str | None) -> tuple[str, ...]:
     if not name:
         return ()
     text = unidecode(name) if not name.isascii() else name
-    text = _STATE_TAG_RE.sub(" ", text)
+    text = _STATE_TAG_RE.sub(r"\1 ", _STATE_TAG_RE.sub(r"\1 ", text))
     text = _strip_listing_noise(text)
     text = _PARENS_RE.sub(" ", text)
     text = _AND_RE.sub(" and ", text)
@@ -279,7 +344,7 @@ def core_tokens(tokens: tuple[str, ...]) -> tuple[str, ...]:
 # Hosts that publish news about other companies: a URL or address there says nothing about the
 # company in the story.
 NEWS_HOSTS: frozenset[str] = frozenset(
-    """techcrunch.com prnewswire.com businesswire.com globenewswire.com reuters.com medium.com
+    words("""techcrunch.com prnewswire.com businesswire.com globenewswire.com reuters.com medium.com
     bloomberg.com wsj.com ft.com nytimes.com cnbc.com forbes.com venturebeat.com theverge.com
     wired.com zdnet.com crunchbase.com finsmes.com axios.com fortune.com businessinsider.com
     marketwatch.com yahoo.com finance.yahoo.com seekingalpha.com accesswire.com newswire.com
@@ -289,24 +354,26 @@ NEWS_HOSTS: frozenset[str] = frozenset(
     facebook.com youtube.com github.com google.com news.google.com feedburner.com bbc.co.uk
     bbc.com theguardian.com cnn.com apnews.com economist.com fiercebiotech.com fiercepharma.com
     biospace.com streetinsider.com investing.com nasdaq.com sec.gov wikipedia.org feedproxy.google.com
-    techradar.com engadget.com arstechnica.com mashable.com gizmodo.com protocol.com""".split()
+    techradar.com engadget.com arstechnica.com mashable.com gizmodo.com protocol.com""")
 )
 # Mailbox providers: an address there is a person's, not a company's.
 MAIL_HOSTS: frozenset[str] = frozenset(
-    """gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com aol.com icloud.com
+    words("""gmail.com googlemail.com yahoo.com hotmail.com outlook.com live.com msn.com aol.com icloud.com
     me.com mac.com proton.me protonmail.com gmx.com gmx.de web.de mail.com yandex.ru qq.com 163.com
-    126.com zoho.com fastmail.com hey.com""".split()
+    126.com zoho.com fastmail.com hey.com""")
 )
 # Second-level public suffixes, so "shop.acme.co.uk" keeps "acme.co.uk" and not "co.uk".
 _SECOND_LEVEL = frozenset(
-    """co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz org.nz co.jp ne.jp
+    words("""co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz org.nz co.jp ne.jp
     or.jp co.kr or.kr com.br com.mx com.ar com.co com.cn com.hk com.sg com.my com.tw com.tr com.sa
-    co.in net.in org.in co.za co.il co.id com.ph com.pk com.ng com.eg com.vn co.th""".split()
+    co.in net.in org.in co.za co.il co.id com.ph com.pk com.ng com.eg com.vn co.th""")
 )
-_DOMAIN_RE = re.compile(r"(?<![@\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE)
+_DOMAIN_RE = re.compile(
+    r"(?<![@\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE
+)
 _EMAIL_RE = re.compile(r"\b[\w.+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,24})\b", re.IGNORECASE)
 # Endings that look like domains in prose but are file names or abbreviations.
-_NOT_TLDS = frozenset("js py html htm php pdf png jpg jpeg gif txt csv json xml md exe zip gz".split())
+_NOT_TLDS = frozenset(words("js py html htm php pdf png jpg jpeg gif txt csv json xml md exe zip gz"))
 
 
 def normalize_domain(value: str | None) -> str | None:

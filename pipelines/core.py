@@ -16,6 +16,7 @@ from typing import Any
 
 from sinks.campaigns import build_entries, default_segments
 from sources.crm import read_accounts, read_contacts
+from sources.jobchanges import job_change_document
 
 from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
 from pipelines.config import Config
@@ -157,6 +158,9 @@ class TriggerProcessor:
             title=change.new_title,
             role=None,
             job_change=change,
+            # The same Document the source emitted for this post, so the evidence is a verbatim
+            # substring of a stored document.
+            document=job_change_document(change),
             contacts=self.contacts,
             accounts=accounts,
             account_map=self.account_map,

@@ -1,0 +1,215 @@
+"""AccountIndex: each cascade step, ambiguity, blocking among near-duplicates, aliases, pickling."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from matchers import AccountIndex, load_aliases
+from matchers.accounts import MAX_CANDIDATES
+from matchers.base import AccountMatcher
+from schemas import Account
+from sources.base import ConfigError
+
+CASES = Path(__file__).resolve().parents[1] / "cases" / "matchers"
+
+
+def _accounts() -> list[Account]:
+    return [
+        Account(account_id="ACC-ACME", name="Acme Robotics GmbH", domain="https://www.acme-robotics.de/"),
+        Account(account_id="ACC-SMITH", name="SMITH A O CORP"),
+        Account(account_id="ACC-ADTRAN", name="ADTRAN Holdings, Inc."),
+        Account(account_id="ACC-PHARMA", name="Acadia Pharmaceuticals Inc."),
+        Account(account_id="ACC-IBM", name="International Business Machines Corp", domain="ibm.com"),
+        Account(account_id="ACC-META", name="Meta Platforms, Inc.", aliases=["Facebook Inc"]),
+        Account(account_id="ACC-GOOG", name="Alphabet Inc.", domain="abc.xyz"),
+        Account(account_id="ACC-LIBG", name="Liberty Global Ltd"),
+        Account(account_id="ACC-LIBM", name="Liberty Media Corp"),
+        Account(account_id="ACC-NORD1", name="Nordwind Capital Partners LLC"),
+        Account(account_id="ACC-NORD2", name="Nordwind Capital Partners Ltd"),
+        Account(account_id="ACC-TEMPL", name="Templeton Emerging Markets Income Fund"),
+        Account(account_id="ACC-AVIENT", name="Avient Corp"),
+        Account(account_id="ACC-ZEPH-H", name="Zephyra Holdings Inc"),
+        Account(account_id="ACC-ZEPH-G", name="Zephyra Group plc"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def index() -> AccountIndex:
+    return AccountIndex.build(_accounts())
+
+
+def test_implements_the_protocol(index: AccountIndex) -> None:
+    assert isinstance(index, AccountMatcher)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"domain": "acme-robotics.de"}, "ACC-ACME"),
+        ({"url": "https://www.acme-robotics.de/press/2026"}, "ACC-ACME"),
+        ({"text": "Media contact: Jane Roe, press@acme-robotics.de"}, "ACC-ACME"),
+        ({"text": "More at www.acme-robotics.de."}, "ACC-ACME"),
+    ],
+)
+def test_domain_step(index: AccountIndex, kwargs: dict[str, str], expected: str) -> None:
+    m = index.match("Acme", event_id="e1", **kwargs)
+    assert (m.account_id, m.method, m.event_id) == (expected, "domain", "e1")
+    assert m.candidates[0].account_id == expected
+
+
+def test_domain_step_ignores_news_hosts_and_unrelated_domains(index: AccountIndex) -> None:
+    m = index.match("Acme Robotics", url="https://techcrunch.com/2026/11/acme", text="via prnewswire.com")
+    assert m.method == "name_exact" and m.account_id == "ACC-ACME"
+    # a story on a company's newsroom about another company does not go to the newsroom's owner
+    m = index.match("Zyxel Quantum", url="https://acme-robotics.de/news/partner")
+    assert m.account_id is None and m.method == "none"
+    # the explicit domain argument is the caller's own statement and wins
+    assert index.match("Google", domain="abc.xyz").account_id == "ACC-GOOG"
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("Acme Robotics", "ACC-ACME"),
+        ("ACME ROBOTICS GMBH", "ACC-ACME"),
+        ("Acme Robotics, Inc. - Common Stock", "ACC-ACME"),
+        ("A. O. Smith Corporation", "ACC-SMITH"),  # registry word order
+        ("AcmeRobotics", "ACC-ACME"),  # spaces dropped
+        ("International Business Machines Corporation", "ACC-IBM"),
+    ],
+)
+def test_name_exact_step(index: AccountIndex, mention: str, expected: str) -> None:
+    m = index.match(mention)
+    assert (m.account_id, m.method, m.ambiguous) == (expected, "name_exact", False)
+    assert 0 <= m.score <= 100
+
+
+def test_alias_step_from_account_aliases_file_and_runtime(tmp_path: Path) -> None:
+    aliases = load_aliases(CASES / "aliases.csv")
+    assert aliases == {"Big Blue": "ACC-IBM", "Facebook": "ACC-META", "Alphabet, Google's parent": "ACC-GOOG"}
+    index = AccountIndex.build(_accounts(), aliases=aliases)
+    assert (index.match("Big Blue").account_id, index.match("Big Blue").method) == ("ACC-IBM", "alias")
+    assert index.match("Facebook, Inc.").account_id == "ACC-META"  # Account.aliases
+    assert index.match("Google").account_id is None
+    index.add_alias("Google LLC", "ACC-GOOG")  # an accepted review decision
+    m = index.match("Google")
+    assert (m.account_id, m.method) == ("ACC-GOOG", "alias")
+    with pytest.raises(ValueError, match="ACC-NOPE"):
+        index.add_alias("Nope", "ACC-NOPE")
+
+
+def test_aliases_file_errors_name_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="alias,account_id"):
+        load_aliases(CASES / "aliases_bad_header.csv")
+    with pytest.raises(ConfigError, match="line 2"):
+        load_aliases(CASES / "aliases_empty_field.csv")
+    with pytest.raises(ConfigError, match="not found"):
+        load_aliases(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("Acme Robotcs", "ACC-ACME"),  # a typo in one word, the other spelt right
+        ("ADTRAN", "ACC-ADTRAN"),  # structure word ("Holdings") missing
+        ("Templeton Emerging Markts Income Fund", "ACC-TEMPL"),
+    ],
+)
+def test_fuzzy_step(index: AccountIndex, mention: str, expected: str) -> None:
+    m = index.match(mention)
+    assert (m.account_id, m.method) == (expected, "fuzzy")
+    assert m.candidates and m.candidates[0].account_id == expected and m.score >= index.threshold
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Acadia Healthcare Company",  # shares the rare word, differs in business
+        "Templeton Emerging Markets Fund",  # one word short of a fund's name is another fund
+        "Navient",  # one letter from Avient, nothing spelt the same
+        "Totally Unknown Widgets",
+        "",
+        None,
+    ],
+)
+def test_precision_first_no_match(index: AccountIndex, mention: str | None) -> None:
+    m = index.match(mention)
+    assert m.account_id is None and m.method == "none" and not m.ambiguous
+
+
+def test_ambiguous_fuzzy_does_not_assign(index: AccountIndex) -> None:
+    m = index.match("Zephyra")  # Zephyra Holdings and Zephyra Group fit equally well
+    assert m.account_id is None and m.ambiguous and m.method == "fuzzy"
+    assert {c.account_id for c in m.candidates[:2]} == {"ACC-ZEPH-H", "ACC-ZEPH-G"}
+    assert len(m.candidates) <= 3
+    # "Liberty" is in two account names, each with a word of its own: no assignment either
+    m = index.match("Liberty")
+    assert m.account_id is None and {c.account_id for c in m.candidates[:2]} == {"ACC-LIBG", "ACC-LIBM"}
+
+
+def test_ambiguous_exact_does_not_assign(index: AccountIndex) -> None:
+    m = index.match("Nordwind Capital Partners")
+    assert m.account_id is None and m.ambiguous and m.method == "name_exact"
+    assert {c.account_id for c in m.candidates} == {"ACC-NORD1", "ACC-NORD2"}
+
+
+def test_blocking_finds_the_right_account_among_many_near_duplicates() -> None:
+    # 3,000 names sharing the words "Vertex", "Capital", "Group", "Systems": the blocking keys of
+    # those words are too common to read, so only the rare word leads to the account.
+    accounts = [Account(account_id=f"N{i}", name=f"Vertex Capital Group {i} Systems") for i in range(3000)]
+    accounts += [
+        Account(account_id=f"D{i}", name=f"Vertex Systems {w}") for i, w in enumerate(["Quorra", "Zephyr"])
+    ]
+    accounts.append(Account(account_id="TARGET", name="Vertex Capital Quillfeather Systems Inc"))
+    index = AccountIndex.build(accounts)
+    m = index.match("Vertex Capital Quilfeather Systems")  # typo in the rare word
+    assert (m.account_id, m.method) == ("TARGET", "fuzzy")
+    m = index.match("Vertex Systems Zephyr GmbH")
+    assert m.account_id == "D1"
+    # the candidate set stays small whatever the index size
+    assert len(index._candidates(("vertex", "capital", "group", "systems"))) <= MAX_CANDIDATES
+
+
+def test_match_many_and_pickle(index: AccountIndex) -> None:
+    batch = index.match_many(
+        [{"id": "a", "company": "Acme Robotics"}, {"id": "b", "company": "Nobody Ltd"}, "ADTRAN"]
+    )
+    assert [m.account_id for m in batch] == ["ACC-ACME", None, "ACC-ADTRAN"]
+    assert [m.event_id for m in batch] == ["a", "b", ""]
+    clone = pickle.loads(pickle.dumps(index))
+    assert clone.match("Acme Robotcs") == index.match("Acme Robotcs")
+
+
+def test_threshold_is_respected() -> None:
+    strict = AccountIndex.build(_accounts(), threshold=99.5)
+    assert strict.match("Acme Robotcs").account_id is None
+    assert strict.match("Acme Robotics").account_id == "ACC-ACME"  # exact steps don't use it
+
+
+def test_shared_domain_is_decided_by_the_name() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="P", name="Globex Corporation", domain="globex.com"),
+            Account(account_id="S", name="Globex Logistics GmbH", domain="https://globex.com"),
+        ]
+    )
+    assert index.match("Globex Logistics", domain="globex.com").account_id == "S"
+    m = index.match(None, domain="globex.com")  # no name to decide: both are candidates
+    assert m.account_id is None and m.ambiguous and m.method == "domain"
+    assert {c.account_id for c in m.candidates} == {"P", "S"}
+
+
+def test_reordered_twin_names_make_a_tie() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="HG", name="Henderson & Gray Inc."),
+            Account(account_id="GH", name="Gray & Henderson Ltd"),
+            Account(account_id="X", name="Henderson Pryce LLC"),
+        ]
+    )
+    m = index.match("Hendersen & Gray")  # a typo: fuzzy, and both orders fit equally
+    assert m.account_id is None and m.ambiguous
+    assert {c.account_id for c in m.candidates[:2]} == {"HG", "GH"}

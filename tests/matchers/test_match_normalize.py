@@ -1,0 +1,159 @@
+"""normalize_company and the domain helpers, table-driven."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchers import normalize_company, normalize_domain
+from matchers.normalize import domains_in_text, is_news_host, sorted_key
+
+# (as written, normalised): legal forms of many countries, listing noise, punctuation, diacritics
+SAME_AS = [
+    ("Acme Inc", "acme"),
+    ("ACME, INC.", "acme"),
+    ("Acme Incorporated", "acme"),
+    ("Acme Corp.", "acme"),
+    ("Acme Corporation", "acme"),
+    ("Acme Co.", "acme"),
+    ("Acme Company", "acme"),
+    ("Acme Ltd", "acme"),
+    ("Acme Limited", "acme"),
+    ("Acme LLC", "acme"),
+    ("Acme L.L.C.", "acme"),
+    ("Acme LLP", "acme"),
+    ("Acme L.P.", "acme"),
+    ("Acme plc", "acme"),
+    ("Acme PLC", "acme"),
+    ("Acme GmbH", "acme"),
+    ("Acme GmbH & Co. KG", "acme"),
+    ("Acme AG", "acme"),
+    ("Acme SA", "acme"),
+    ("Acme S.A.", "acme"),
+    ("Acme S.p.A.", "acme"),
+    ("Acme SpA", "acme"),
+    ("Acme SAS", "acme"),
+    ("Acme SARL", "acme"),
+    ("Acme B.V.", "acme"),
+    ("Acme NV", "acme"),
+    ("Acme Oy", "acme"),
+    ("Acme AB", "acme"),
+    ("Acme AB (publ)", "acme"),
+    ("Acme ASA", "acme"),
+    ("Acme A/S", "acme"),
+    ("Acme Pty Ltd", "acme"),
+    ("Acme Pte. Ltd.", "acme"),
+    ("Acme KK", "acme"),
+    ("Acme K.K.", "acme"),
+    ("Acme Kabushiki Kaisha", "acme"),
+    ("Acme Sdn Bhd", "acme"),
+    ("Acme Bhd", "acme"),
+    ("Acme SE", "acme"),
+    ("Acme S.A. de C.V.", "acme"),
+    ("The Acme Company", "acme"),
+    ("Acme Holdings Co., Ltd.", "acme holdings"),
+    ("Acme Hldgs", "acme holdings"),
+    ("Acme Holding", "acme holdings"),
+    ("Acme Intl", "acme international"),
+    ("Acme International", "acme international"),
+    ("Acme Tech", "acme technologies"),
+    ("Acme Technology Inc", "acme technologies"),
+    ("Acme Svcs", "acme services"),
+    ("Acme Bancorporation", "acme bancorp"),
+    ("Johnson & Johnson", "johnson johnson"),
+    ("Johnson and Johnson", "johnson johnson"),
+    ("Nestlé S.A.", "nestle"),
+    ("Société Générale", "societe generale"),
+    ("Pilgrim's Pride Corp", "pilgrims pride"),
+    ("Pilgrim’s Pride Corp", "pilgrims pride"),
+    ("Floating-Rate Income Fund", "floating rate income fund"),
+    ("Acme Inc. - Common Stock", "acme"),
+    ("Acme Inc Common Stock", "acme"),
+    ("Acme, Inc. - Class A Common Stock", "acme"),
+    ("Acme Ltd. - Ordinary Shares", "acme"),
+    ("Acme plc - American Depositary Shares, each representing one Ordinary Share", "acme"),
+    ("Acme SA Sponsored ADR (Israel)", "acme"),
+    ("Acme LP Common Units representing limited partner interests", "acme"),
+    ("Acme Corp - Warrants", "acme"),
+    ("Acme Corp Units", "acme"),
+    ("Acme Acquisition Corp Rights", "acme acquisition"),
+    ("Acme Holding L.P. Units", "acme holdings"),
+    ("Acme Acquisition Corp. Warrants to purchase one share", "acme acquisition"),
+    ("First BanCorp. New Common Stock", "first bancorp"),
+    ("Prudential Public Limited Company", "prudential"),
+    ("Acme Corp - Series B Preferred Stock", "acme"),
+    ("Acme Corp - 6.50% Senior Notes due 2043", "acme"),
+    ("Acme Trust Common Shares of Beneficial Interest", "acme trust"),
+    ("Acme Inc (The) Common Stock", "acme"),
+    ("ACME CORP /DE/", "acme"),
+    ("ACME FINANCIAL CORP/PA", "acme financial"),
+    ("ACME INDUSTRIES INC \\DE\\", "acme industries"),
+    ("ACME ADVERTISING CO/NEW", "acme advertising"),
+    ("ACME FINANCIAL CORP DE", "acme financial"),
+    ("Acme Ship Lease Inc New", "acme ship lease"),
+    ("A.O. Smith Corporation", "a o smith"),
+    ("Coca-Cola Co", "coca cola"),
+    ("PT Bank Central Asia Tbk", "bank central asia"),
+    ("", ""),
+    ("Inc.", "inc"),  # nothing else left: keep the word rather than an empty key
+]
+
+
+@pytest.mark.parametrize(("written", "expected"), SAME_AS)
+def test_normalize_company(written: str, expected: str) -> None:
+    assert normalize_company(written) == expected
+
+
+# identity words that must survive normalisation
+KEEPS_IDENTITY = [
+    ("Unit Corp", "unit"),
+    ("Acme Group", "acme group"),
+    ("Acme Holdings", "acme holdings"),
+    ("First Capital Group", "first capital group"),
+    ("TCP/IP Corp", "tcp ip"),
+    ("Acme Rights Management", "acme rights management"),
+    ("Co-Diagnostics Inc", "co diagnostics"),
+    ("CV Sciences Inc", "cv sciences"),
+    ("Acme Digital Rights", "acme digital rights"),
+    ("Acme Storage Units", "acme storage units"),
+    ("Brand New Day Inc", "brand new day"),
+]
+
+
+@pytest.mark.parametrize(("written", "expected"), KEEPS_IDENTITY)
+def test_normalize_keeps_identity(written: str, expected: str) -> None:
+    assert normalize_company(written) == expected
+
+
+def test_registry_word_order_meets_in_the_sorted_key() -> None:
+    a = tuple(normalize_company("SMITH A O CORP").split())
+    b = tuple(normalize_company("A. O. Smith Corporation").split())
+    assert a != b and sorted_key(a) == sorted_key(b)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://www.acme.com/about", "acme.com"),
+        ("acme.com", "acme.com"),
+        ("www.Acme.COM", "acme.com"),
+        ("http://shop.acme.co.uk:8080/x", "acme.co.uk"),
+        ("press@news.acme.io", "acme.io"),
+        ("localhost", None),
+        ("http://10.0.0.1/", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_domain(value: str | None, expected: str | None) -> None:
+    assert normalize_domain(value) == expected
+
+
+def test_domains_in_text_skips_news_and_mail_hosts() -> None:
+    text = (
+        "Read it on https://techcrunch.com/2026/acme or prnewswire.com. Media contact: press@acme.io, "
+        "jane@gmail.com. Learn more at www.beta-labs.com and see setup.py."
+    )
+    emails, others = domains_in_text(text)
+    assert emails == ["acme.io"]
+    assert others == ["beta-labs.com"]
+    assert is_news_host("businesswire.com") and is_news_host("globenewswire.com")

@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install buysignal with its dev tools
 
+EXAMPLE := pipelines/example
 demo: $(STAMP) ## run the whole pipeline on the bundled example data and show where the output is
 	$(BIN)/buysignal run --demo
+	$(BIN)/buysignal discover --db sqlite:///buysignal.db --as-of 2026-11-25 \
+		--opportunities $(EXAMPLE)/crm/opportunities.csv --accounts $(EXAMPLE)/crm/accounts.csv \
+		--out buysignal-output/discovery
 
 test: $(STAMP) ## run the whole test suite
 	$(BIN)/pytest -q

@@ -92,7 +92,6 @@ def progress(iterable: Any, desc: str, unit: str) -> Any:
 # -- commands ---------------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
     from sources.files import iter_documents
-
     from triggers import load_detector
 
     detector = load_detector(args.model, min_confidence=args.min_confidence)
@@ -183,22 +182,28 @@ def _store_for(args: argparse.Namespace) -> Any:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from sources.jobchanges import JobChangesSource
-
     from sources.rss import RssSource
 
     store = _store_for(args) if args.db else None
     if args.kind == "rss":
-        source: Any = RssSource(args.feeds, source_name=args.name, state=store)
+        source: Any = RssSource(
+            args.feeds, source_name=args.name, state=store, timeout=args.timeout, max_retries=args.retries
+        )
     else:
         source = JobChangesSource(args.feeds[0]) if len(args.feeds) == 1 else None
         if source is None:
             raise UsageError("ingest jobs takes one CSV or JSONL file")
+    to_publish: list[Document] = []  # with --to-kafka: published once the source is read
     docs = dead = 0
-    with open_out(args.output) as out:
+    with contextlib.ExitStack() as stack:
+        out = None if args.to_kafka else stack.enter_context(open_out(args.output))
         for item in progress(source.read(), f"ingest {args.kind}", "item"):
             if isinstance(item, Document):
-                out.write(item.to_json() + "\n")
                 docs += 1
+                if out is None:
+                    to_publish.append(item)
+                else:
+                    out.write(item.to_json() + "\n")
             elif isinstance(item, DeadLetter):
                 dead += 1
                 report_dead(item)
@@ -206,7 +211,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     store.add_dead_letters([item])
     if store is not None:
         store.close()
-    print(f"buysignal ingest {args.kind}: {docs} documents, {dead} skipped", file=sys.stderr)
+    where = ""
+    if args.to_kafka:
+        from pipelines.stream import Topics, publish_documents, resolve_broker_url
+
+        topic = Topics(args.topic_prefix).documents
+        published = publish_documents(to_publish, resolve_broker_url(args.broker), topic)
+        where = f", {published} published to {topic}"
+    print(f"buysignal ingest {args.kind}: {docs} documents{where}, {dead} skipped", file=sys.stderr)
     return 0
 
 
@@ -284,6 +296,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="default: stdout")
     p.add_argument("--name", help="source name to put on the documents")
     p.add_argument("--db", help="store URL to remember ETag/Last-Modified in (conditional GET on re-runs)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per HTTP request (default 20)")
+    p.add_argument("--retries", type=int, default=4, help="retries on connection errors, 429 and 5xx")
+    p.add_argument("--to-kafka", action="store_true", help="publish to the raw documents topic instead")
+    p.add_argument("--broker", help="Kafka bootstrap URL for --to-kafka (default: env BUYSIGNAL_KAFKA_URL)")
+    p.add_argument("--topic-prefix", default="buysignal", help="topic prefix for --to-kafka")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser(
@@ -318,6 +335,18 @@ def _add_later_commands(sub: Any) -> None:
         from pipelines.stream import add_parser as add_stream
 
         add_stream(sub)
+    with contextlib.suppress(ImportError):
+        from pipelines.serve import add_parser as add_serve
+
+        add_serve(sub)
+    with contextlib.suppress(ImportError):
+        from pipelines.subscriptions_cli import add_parser as add_subscriptions
+
+        add_subscriptions(sub)
+    with contextlib.suppress(ImportError):
+        from pipelines.schedule import add_parser as add_schedule
+
+        add_schedule(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,10 +14,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sinks.campaigns import build_entries, default_segments
-from sources.crm import read_accounts, read_contacts
-from sources.jobchanges import job_change_document
-
 from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
 from pipelines.config import Config
 from pipelines.dedup import deduplicate
@@ -33,6 +29,10 @@ from schemas import (
     TriggerEvent,
 )
 from sinks.base import Batch
+from sinks.campaigns import build_entries, default_segments
+from sinks.store import Store
+from sources.crm import read_accounts, read_contacts, read_opportunities
+from sources.jobchanges import job_change_document
 from triggers import load_detector
 from triggers.base import TriggerDetector
 
@@ -195,6 +195,7 @@ class TriggerProcessor:
         docs: Sequence[Document],
         job_changes: Sequence[JobChange] = (),
         known_events: Sequence[TriggerEvent] = (),
+        as_of: datetime | None = None,
     ) -> Batch:
         """The whole step on one batch. `known_events` are recent events already stored: a new
         report of one of them merges into it instead of adding a duplicate."""
@@ -212,8 +213,25 @@ class TriggerProcessor:
         known_unchanged = {e.event_id: e for e in known_events}
         final = [e for e in merged if known_unchanged.get(e.event_id) != e]
         matches = {e.event_id: self.match(e) for e in final}
-        entries = self.entries(final, matches)
+        entries = self.entries(final, matches, as_of)
         return Batch(documents=list(docs), events=final, matches=list(matches.values()), entries=entries)
+
+
+def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:
+    """Read the configured CRM exports, upsert accounts, contacts and opportunities into the store,
+    and keep their bad rows as dead letters (in the snapshot and the store)."""
+    crm = CrmSnapshot.load(
+        cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
+        cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
+    )
+    store.upsert_accounts(crm.accounts)
+    store.upsert_contacts(crm.contacts)
+    if cfg.crm.opportunities:
+        opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities))
+        store.upsert_opportunities(opps)
+        crm.dead_letters.extend(opp_dead)
+    store.add_dead_letters(crm.dead_letters)
+    return crm
 
 
 def read_history(path: str | Path) -> tuple[list[TriggerEvent], list[DeadLetter]]:

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sinks.campaigns import CampaignListWriter, build_entries
-from sinks.store import Store
-from sources.crm import read_opportunities
-
 from pipelines.batch import RunCounts, run_batch
 from pipelines.config import Config
-from pipelines.core import CrmSnapshot, ProcessSettings, read_history, recent_window
+from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
 from schemas import CampaignEntry, DeadLetter, Segment
+from sinks.campaigns import CampaignListWriter, build_entries
+from sinks.store import Store
 
 
 @dataclass
@@ -50,22 +48,14 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
     store = Store(cfg.store.url)
     run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now().isoformat()})
     try:
-        crm = CrmSnapshot.load(
-            cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
-            cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
-        )
-        dead: list[DeadLetter] = list(crm.dead_letters)
-        store.upsert_accounts(crm.accounts)
-        store.upsert_contacts(crm.contacts)
-        if cfg.crm.opportunities:
-            opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities))
-            store.upsert_opportunities(opps)
-            dead.extend(opp_dead)
+        crm = load_crm_into_store(cfg, store)
+        dead: list[DeadLetter] = []
         history = []
         if cfg.crm.history:
             history, hist_dead = read_history(cfg.input_path(cfg.crm.history))
             dead.extend(hist_dead)
         store.add_dead_letters(dead)
+        dead.extend(crm.dead_letters)
 
         settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases())
         known = store.events(since=recent_window(settings))

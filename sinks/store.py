@@ -619,6 +619,11 @@ class Store:
 
     # ----------------------------------------------------------------- readers
 
+    def document_ids(self) -> set[str]:
+        """The ids of every stored document (cheap: no bodies are read)."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(t.documents.c.id)).scalars())
+
     def documents(self) -> list[Document]:
         """All stored documents, by id."""
         return self._read(Document, sa.select(t.documents).order_by(t.documents.c.id))

@@ -249,23 +249,10 @@ class StreamProcessor:
         """Load the CRM snapshot into the store (as a batch run does) and the core step (spaCy,
         account index) once, before the worker joins its consumer group."""
         # Imported here so the edge (decoding, alerts) works without loading spaCy and the matchers.
-        from pipelines.core import CrmSnapshot, ProcessSettings, TriggerProcessor
+        from pipelines.core import ProcessSettings, TriggerProcessor, load_crm_into_store
 
         cfg = self.cfg
-        crm = CrmSnapshot.load(
-            cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
-            cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
-        )
-        self.store.upsert_accounts(crm.accounts)
-        self.store.upsert_contacts(crm.contacts)
-        dead = list(crm.dead_letters)
-        if cfg.crm.opportunities:
-            from sources.crm import read_opportunities
-
-            opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities))
-            self.store.upsert_opportunities(opps)
-            dead.extend(opp_dead)
-        self.store.add_dead_letters(dead)
+        crm = load_crm_into_store(cfg, self.store)
         settings = ProcessSettings.from_config(cfg, extra_aliases=self.store.aliases())
         self.processor = TriggerProcessor(settings, crm=crm).setup()
         return self

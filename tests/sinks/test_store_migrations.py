@@ -28,10 +28,10 @@ def test_an_empty_database_is_migrated_to_head_on_open(store_url: str) -> None:
         assert bare.revision() is None
         assert "events" not in sa.inspect(bare.engine).get_table_names()
     with Store(store_url) as store:
-        assert store.revision() == Store.head_revision() == "0001_initial"
+        assert store.revision() == Store.head_revision() is not None
         names = set(sa.inspect(store.engine).get_table_names())
         assert {table.name for table in t.ALL_TABLES} | {t.VERSION_TABLE} <= names
-        assert store.migrate() == "0001_initial"  # again: nothing to do
+        assert store.migrate() == Store.head_revision()  # again: nothing to do
 
 
 def test_the_migrations_build_exactly_the_tables_the_code_uses(store: Store) -> None:

@@ -117,6 +117,7 @@ def _alternation(words: list[str]) -> str:
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT_RE = re.compile(
     rf"""
+    (?=\S{{0,4}}\s?\d)  # cheap test first: a digit is near, else skip the 60-way currency alternation
     (?<![\w$€£¥₹₩₱฿₦])
     (?:(?P<pre>{_alternation(list(_PREFIX_CURRENCY))})\s?)?
     (?P<num>{_NUMBER})
@@ -143,6 +144,8 @@ def find_amounts(text: str) -> list[Amount]:
     """Every money amount in `text`, in order. A bare number counts only with a multiplier ("1.2bn")
     or a currency, so years, counts and ordinals ("3rd batch", "2018") are not money."""
     found: list[Amount] = []
+    if not any(ch.isdigit() for ch in text):
+        return found
     for m in _AMOUNT_RE.finditer(text):
         pre, mult, suf = m.group("pre"), m.group("mult"), m.group("suf")
         if not (pre or mult or suf):

@@ -29,8 +29,9 @@ _ROLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"\bchair(man|woman|person)?\b", "chair"),
         (r"\bhead of\b|\bheads\b|\bdirector of\b|\bdirector,\b", "_head"),
         (r"\bcountry manager\b|\bcountry head\b|\bmanaging director\b.*\b(for|of|in)\b", "country_manager"),
+        (r"\bmanaging director\b|\bgeneral manager\b|\bexecutive director\b", "other_exec"),
         (r"\bboard\b|\bdirectors?\b|\bgovernors?\b", "board"),
-        (r"\bchief\b|\bmanaging director\b|\bgeneral manager\b|\bpartner\b|\bexecutive\b", "other_exec"),
+        (r"\bchief\b|\bpartner\b|\bexecutive\b|\bcounsel\b", "other_exec"),
     ]
 ]
 _MARKETING = re.compile(r"\bmarketing\b|\bbrand\b|\bgrowth\b")

@@ -229,12 +229,19 @@ class RssSource:
             log.warning("%s", exc)
             yield DeadLetter.of("source", component, str(exc), feed)
             return
-        if parsed.bozo:
-            log.info(
-                "rss feed %s is not well-formed (%s); kept the entries feedparser recovered",
-                feed,
-                parsed.bozo,
+        if parsed.bozo and parsed.bozo.startswith("SAXParseException"):
+            # Broken XML (truncated, mismatched tags): what follows the error may be lost, so the
+            # feed itself is kept as a dead letter while the recovered entries go on.
+            message = (
+                f"rss feed {feed} is not well-formed XML ({parsed.bozo}); kept the "
+                f"{len(parsed.entries)} entries recovered before the error, later ones may be lost"
             )
+            log.warning("%s", message)
+            stats.dead_letters += 1
+            yield DeadLetter.of("source", component, message, feed)
+        elif parsed.bozo:
+            # Minor complaints (a wrong declared encoding, say) lose nothing: note them only.
+            log.info("rss feed %s: %s; all entries read", feed, parsed.bozo)
         source = self.source_name or parsed.title or _feed_label(fetched.url if _is_remote(feed) else feed)
         feed_key = feed if _is_remote(feed) else _file_key(feed)
         seen: dict[str, str] = {}

@@ -359,6 +359,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # Apache Beam warns on import that Google Cloud clients are missing; they are optional here.
+    logging.getLogger().handlers[0].addFilter(lambda record: "apitools not found" not in record.getMessage())
     if args.command == "review" and args.action in ("accept", "reject") and not args.item:
         parser.error(f"review {args.action} needs the review item id")
     try:

@@ -21,6 +21,8 @@ def print_run_summary(summary: RunSummary, console: Console | None = None) -> No
     overview.add_column(justify="right")
     overview.add_row("documents read", str(c.documents))
     overview.add_row("trigger events (after dedup)", str(sum(summary.events_by_type.values())))
+    if summary.history_events:
+        overview.add_row("  of which from the event history file", str(summary.history_events))
     overview.add_row("events matched to an account", str(c.matched))
     overview.add_row("events with no account", str(c.unmatched))
     overview.add_row("accounts with triggers (in store)", str(summary.matched_accounts))

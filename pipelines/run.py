@@ -31,6 +31,7 @@ class RunSummary:
     dead_letters: int
     review_pending: int
     store_url: str
+    history_events: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -87,6 +88,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
             dead_letters=counts.dead_letters,
             review_pending=len(store.list_reviews("pending")),
             store_url=cfg.store.url,
+            history_events=len(history),
         )
         store.finish_run(
             run_id,

@@ -19,7 +19,6 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
-from sinks.store import Store
 
 from pipelines import plugins
 from pipelines.config import Config, SourceConfig
@@ -27,6 +26,7 @@ from pipelines.core import ProcessSettings, TriggerProcessor
 from pipelines.dedup import dedup_key, deduplicate
 from schemas import DeadLetter, Document, JobChange, Match, TriggerEvent
 from sinks.base import Batch
+from sinks.store import Store
 
 log = logging.getLogger(__name__)
 NAMESPACE = "buysignal"
@@ -129,6 +129,7 @@ class MatchAccounts(_WithProcessor):
     def process(self, event: TriggerEvent) -> Iterator[Any]:
         match = self.processor.match(event)
         Metrics.counter(NAMESPACE, "matched" if match.account_id else "unmatched").inc()
+        Metrics.counter(NAMESPACE, f"type:{event.type}").inc()
         yield event
         yield beam.pvalue.TaggedOutput("matches", match)
 

@@ -113,6 +113,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 out.write(event.to_json() + "\n")
                 events_n += 1
         skipped += src.bad
+    for dead in getattr(detector, "dead_letters", []):  # documents the detector itself failed on
+        skipped += 1
+        report_dead(dead)
     print(
         f"buysignal classify: {docs_n} documents, {events_n} events, {skipped} skipped",
         file=sys.stderr,

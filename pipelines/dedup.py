@@ -30,6 +30,7 @@ def _person_key(name: str | None) -> str:
 def dedup_key(event: TriggerEvent) -> str:
     """What must agree for two events to be the same real-world event."""
     company = normalize_company(event.company or "") or (event.company or "").lower()
+    detail: str
     if event.type == "funding_round":
         detail = event.round or ""
     elif event.type in ("executive_hire", "executive_departure", "champion_left", "champion_joined"):

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipelines.batch import RunCounts, run_batch
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
-from schemas import CampaignEntry, DeadLetter, Segment
+from schemas import CampaignEntry, DeadLetter, Segment, TriggerEvent
 from sinks.campaigns import CampaignListWriter, build_entries
 from sinks.store import Store
 
@@ -51,7 +51,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
     try:
         crm = load_crm_into_store(cfg, store)
         dead: list[DeadLetter] = []
-        history = []
+        history: list[TriggerEvent] = []
         if cfg.crm.history:
             history, hist_dead = read_history(cfg.input_path(cfg.crm.history))
             dead.extend(hist_dead)

@@ -1,0 +1,204 @@
+"""`buysignal serve`: the subscriptions API, private Atom feeds and the marketers' web page.
+
+    buysignal serve [--config FILE] [--db URL] [--host 127.0.0.1] [--port 8080]
+    buysignal serve --create-token NAME      # prints a new API token once, then exits
+
+The app itself is `pipelines.serve.app.create_app`; this module is the command around it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import ipaddress
+import os
+import sys
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sources.base import ConfigError
+
+DEFAULT_PORT = 8080
+
+
+class ServeConfig(BaseModel):
+    """The `[serve]` config table (every key optional; command-line options win)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    host: str = "127.0.0.1"
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None, description="the address users reach the server at (for feed URLs behind a proxy)"
+    )
+    trust_localhost: bool = Field(default=True, description="web page without a token for local browsers")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    allow_private_targets: bool = Field(
+        default=False, description="allow webhook targets on private networks (an intranet Slack, say)"
+    )
+    deliver_every: float | None = Field(
+        default=None, gt=0, description="send due alerts from the server every N seconds (retries included)"
+    )
+
+
+def serve_config(extras: dict[str, Any], args: argparse.Namespace) -> ServeConfig:
+    """The `[serve]` table validated, with the command-line options laid over it."""
+    table = dict(extras.get("serve") or {})
+    for key in ("host", "port", "public_url", "max_body_bytes", "deliver_every"):
+        value = getattr(args, key, None)
+        if value is not None:
+            table[key] = value
+    if getattr(args, "no_localhost_bypass", False):
+        table["trust_localhost"] = False
+    if getattr(args, "allow_private_targets", False):
+        table["allow_private_targets"] = True
+    try:
+        return ServeConfig.model_validate(table)
+    except ValidationError as exc:
+        problems = "; ".join(f"serve.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(problems) from exc
+
+
+def _store_url(args: argparse.Namespace, cfg: Any) -> str:
+    return str(args.db or os.environ.get("BUYSIGNAL_DB_URL") or cfg.store.url)
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, all on stderr (stdout is for data), with secrets masked in the access log."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_secrets"] = {
+        "()": "pipelines.serve.security.RedactSecretsFilter"
+    }
+    for handler in config["handlers"].values():
+        handler["stream"] = "ext://sys.stderr"
+        handler.setdefault("filters", []).append("redact_secrets")
+    return config
+
+
+def _is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server in the foreground until Ctrl-C/SIGTERM (or create an API token and exit)."""
+    from pipelines.schedule import load_run_config
+
+    cfg, extras = load_run_config(args.config)
+    store_url = _store_url(args, cfg)
+    if args.create_token:
+        return create_token(store_url, args.create_token)
+
+    import uvicorn
+
+    from pipelines.serve.app import ServeSettings, create_app
+    from sinks.campaigns import default_segments
+
+    options = serve_config(extras, args)
+    settings = ServeSettings(
+        store_url=store_url,
+        segments=list(cfg.segments or default_segments()),
+        public_url=options.public_url,
+        trust_localhost=options.trust_localhost,
+        max_body_bytes=options.max_body_bytes,
+        allow_private_targets=options.allow_private_targets,
+        deliver_every=options.deliver_every,
+    )
+    app = create_app(settings)
+    shown = app.state.store
+    where = f"http://{options.host if ':' not in options.host else f'[{options.host}]'}:{options.port}"
+    print(
+        f"buysignal serve: {where}/ (web page), {where}/docs (API), store {shown!r}; Ctrl-C stops",
+        file=sys.stderr,
+    )
+    if not _is_loopback_host(options.host):
+        print(
+            "buysignal serve: listening beyond this machine: the API and the web page need an API token; "
+            "put TLS in front (a reverse proxy) so tokens don't cross the network in clear",
+            file=sys.stderr,
+        )
+    config = uvicorn.Config(
+        app,
+        host=options.host,
+        port=options.port,
+        log_config=_log_config(),
+        log_level="info" if args.verbose_http else "warning",
+        server_header=False,
+        proxy_headers=True,
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def create_token(store_url: str, name: str) -> int:
+    """Create an API token called `name` and print it on stdout, this once (only its hash is kept)."""
+    from sinks.delivery import api as delivery
+    from sinks.store import Store
+
+    with Store(store_url) as store:
+        token = delivery.create_api_token(store, name)
+    print(token)
+    print(
+        f"buysignal: API token {name!r} created; it is shown this once (only a hash is stored). "
+        "Send it as 'Authorization: Bearer <token>'",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register `buysignal serve` (the lead's CLI calls this from `_add_later_commands`)."""
+    p = subparsers.add_parser(
+        "serve",
+        help="HTTP server: subscriptions API (OpenAPI), private Atom feeds, the segments web page",
+        description=(
+            "Serve the subscriptions API (/api/v1, spec at /openapi.json, docs at /docs; Bearer API token "
+            "required), each subscription's private Atom feed (/feeds/TOKEN.atom) and the web page (/) "
+            "with the campaign segments, their CSV downloads and the latest triggers. The web page needs "
+            "no login from a browser on this machine; from elsewhere it asks for an API token."
+        ),
+    )
+    p.add_argument(
+        "--config", help="TOML config (store URL, segments, [serve] table; default: the bundled one)"
+    )
+    p.add_argument("--db", help="store URL (overrides the config and BUYSIGNAL_DB_URL)")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument("--public-url", help="the address users reach the server at, for feed URLs")
+    p.add_argument("--max-body-bytes", type=int, help="largest request body accepted (default 65536)")
+    p.add_argument(
+        "--no-localhost-bypass",
+        action="store_true",
+        help="ask for a token on the web page even from this machine (e.g. behind a local proxy)",
+    )
+    p.add_argument(
+        "--allow-private-targets", action="store_true", help="allow webhooks to private-network addresses"
+    )
+    p.add_argument(
+        "--deliver-every",
+        type=float,
+        metavar="SECONDS",
+        help="also send due alerts (and retries) to the subscription channels every N seconds",
+    )
+    p.add_argument("--verbose-http", action="store_true", help="log every request (tokens masked)")
+    p.add_argument("--create-token", metavar="NAME", help="create an API token, print it once, and exit")
+    p.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m pipelines.serve ...`: the command on its own (before the main CLI registers it)."""
+    parser = argparse.ArgumentParser(prog="buysignal")
+    add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["serve", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"buysignal serve: {exc}", file=sys.stderr)
+        return 2

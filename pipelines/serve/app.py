@@ -1,0 +1,527 @@
+"""The HTTP server: the subscriptions API (OpenAPI at /openapi.json), private Atom feeds, and the
+marketers' web page. Built by `create_app(ServeSettings(...))`; `buysignal serve` runs it with uvicorn.
+
+Subscriptions, channels, feeds and tokens are `sinks.delivery.api`'s; this module only speaks HTTP.
+See `pipelines.serve.security` for who may see what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipelines.serve import web
+from pipelines.serve.security import (
+    DEFAULT_MAX_BODY_BYTES,
+    TOKEN_COOKIE,
+    bearer_token,
+    is_local_browser,
+)
+from schemas import Segment
+from sinks.campaigns import render_csv
+from sinks.delivery import api as delivery
+from sinks.store import Store
+from sources.base import ConfigError
+
+log = logging.getLogger("buysignal.serve")
+
+# Security headers for every HTML page: no external anything, no framing, no referrer leaks.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+_COOKIE_MAX_AGE = 7 * 24 * 3600
+
+
+@dataclass
+class ServeSettings:
+    """How `buysignal serve` is set up (the `[serve]` config table, overridden by command-line options)."""
+
+    store_url: str
+    segments: Sequence[Segment] = field(default_factory=list)
+    public_url: str | None = None
+    trust_localhost: bool = True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    allow_private_targets: bool = False
+    latest_triggers: int = 50
+    feed_entries: int = 50
+    # Send due alerts from the server every N seconds (None: leave delivery to `buysignal run`).
+    deliver_every: float | None = None
+    # Extra DeliveryService keyword arguments (SMTP relay, retry limits, ...), e.g. from a [delivery] table.
+    delivery_options: dict[str, Any] = field(default_factory=dict)
+
+
+class SubscriptionOut(delivery.Subscription):
+    """A subscription as the API returns it; `feed_url` (with its secret token) only in the answer to
+    the call that created the subscription or rotated its feed token."""
+
+    feed_url: str | None = None
+
+
+class ChannelHealth(BaseModel):
+    """A delivery channel with its subscription: is it working, and if it was disabled, why."""
+
+    subscription_id: str
+    subscription_name: str
+    owner: str
+    channel: delivery.Channel
+
+
+class DisableRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description="why the channel is switched off")
+
+
+class SubscriptionPatch(BaseModel):
+    """A partial update: only the fields sent change. Without `channels` the channels stay as they are
+    (listings show their targets redacted, so they can't be sent back as they were read)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    owner: str | None = Field(default=None, min_length=1, max_length=200)
+    filters: delivery.SubscriptionFilters | None = None
+    channels: list[delivery.ChannelSpec] | None = None
+
+
+class FeedToken(BaseModel):
+    feed_token: str
+    feed_url: str
+
+
+_bearer = HTTPBearer(auto_error=False, description="an API token from `buysignal serve --create-token NAME`")
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def _settings(request: Request) -> ServeSettings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def require_api_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> None:
+    """The management API's guard: a live API token in `Authorization: Bearer`, nothing else."""
+    token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
+    if not token or not delivery.verify_api_token(_store(request), token):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=(
+                "a valid API token is required in 'Authorization: Bearer <token>'; "
+                "create one with `buysignal serve --create-token NAME`"
+            ),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def _feed_url(request: Request, token: str) -> str:
+    base = _settings(request).public_url or str(request.base_url)
+    return f"{base.rstrip('/')}/feeds/{token}.atom"
+
+
+def _out(request: Request, sub: delivery.Subscription) -> SubscriptionOut:
+    data = sub.model_dump()
+    feed_url = _feed_url(request, sub.feed_token) if sub.feed_token else None
+    return SubscriptionOut(**data, feed_url=feed_url)
+
+
+def _rejected(exc: Exception) -> HTTPException:
+    """A 422 for a spec the delivery layer refused, its message redacted (it may quote a URL)."""
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=delivery.redact(str(exc)))
+
+
+def _not_found(what: str, ident: str) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {what} {ident!r}")
+
+
+def _update_filters() -> Any:
+    """`update_filters` (filters, name, owner; channels untouched), from the delivery API once it exports it."""
+    found = getattr(delivery, "update_filters", None)
+    if found is None:
+        from sinks.delivery.repository import update_filters as found
+    return found
+
+
+def _api_router() -> APIRouter:
+    api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_token)], tags=["subscriptions"])
+
+    @api.get("/subscriptions", response_model=list[SubscriptionOut])
+    def list_subscriptions(
+        request: Request, owner: Annotated[str | None, Query(description="only this rep's")] = None
+    ) -> list[SubscriptionOut]:
+        """Every subscription (or one owner's), with its channels and their health."""
+        return [_out(request, s) for s in delivery.list_subscriptions(_store(request), owner=owner)]
+
+    @api.post("/subscriptions", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
+    def create_subscription(request: Request, spec: delivery.SubscriptionSpec) -> SubscriptionOut:
+        """Create a subscription. The answer shows its private feed URL and any generated webhook
+        secret once; keep them, later reads never show them."""
+        try:
+            sub = delivery.create_subscription(
+                _store(request), spec, allow_private=_settings(request).allow_private_targets
+            )
+        except (ValueError, ConfigError) as exc:
+            raise _rejected(exc) from None
+        return _out(request, sub)
+
+    @api.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+    def get_subscription(request: Request, subscription_id: str) -> SubscriptionOut:
+        """One subscription with its channels (secrets hidden)."""
+        sub = delivery.get_subscription(_store(request), subscription_id)
+        if sub is None:
+            raise _not_found("subscription", subscription_id)
+        return _out(request, sub)
+
+    @api.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+    def replace_subscription(
+        request: Request, subscription_id: str, spec: delivery.SubscriptionSpec
+    ) -> SubscriptionOut:
+        """Replace a subscription's name, owner, filters and channels. Channels are matched on kind,
+        target and period: one that is sent again keeps its id and state."""
+        store = _store(request)
+        if delivery.get_subscription(store, subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
+        try:
+            sub = delivery.update_subscription(
+                store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
+            )
+        except KeyError:
+            raise _not_found("subscription", subscription_id) from None
+        except (ValueError, ConfigError) as exc:
+            raise _rejected(exc) from None
+        return _out(request, sub)
+
+    @api.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+    def update_subscription(
+        request: Request, subscription_id: str, patch: SubscriptionPatch
+    ) -> SubscriptionOut:
+        """Change some of a subscription's fields; channels are kept unless `channels` is sent."""
+        store = _store(request)
+        current = delivery.get_subscription(store, subscription_id)
+        if current is None:
+            raise _not_found("subscription", subscription_id)
+        try:
+            if patch.channels is None:
+                sub = _update_filters()(
+                    store,
+                    subscription_id,
+                    patch.filters or current.filters,
+                    name=patch.name,
+                    owner=patch.owner,
+                )
+            else:
+                spec = delivery.SubscriptionSpec(
+                    name=patch.name or current.name,
+                    owner=patch.owner or current.owner,
+                    filters=patch.filters or current.filters,
+                    channels=patch.channels,
+                )
+                sub = delivery.update_subscription(
+                    store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
+                )
+        except KeyError:
+            raise _not_found("subscription", subscription_id) from None
+        except (ValueError, ConfigError) as exc:
+            raise _rejected(exc) from None
+        return _out(request, sub)
+
+    @api.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_subscription(request: Request, subscription_id: str) -> Response:
+        """Delete a subscription with its channels and pending deliveries."""
+        if not delivery.delete_subscription(_store(request), subscription_id):
+            raise _not_found("subscription", subscription_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @api.post("/subscriptions/{subscription_id}/feed-token", response_model=FeedToken)
+    def rotate_feed_token(request: Request, subscription_id: str) -> FeedToken:
+        """A new private feed URL for the subscription; the old one stops working."""
+        store = _store(request)
+        if delivery.get_subscription(store, subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
+        token = delivery.rotate_feed_token(store, subscription_id)
+        return FeedToken(feed_token=token, feed_url=_feed_url(request, token))
+
+    @api.get("/subscriptions/{subscription_id}/deliveries", response_model=list[delivery.Delivery])
+    def list_deliveries(
+        request: Request,
+        subscription_id: str,
+        delivery_status: Annotated[delivery.DeliveryStatus | None, Query(alias="status")] = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    ) -> list[delivery.Delivery]:
+        """What was sent (or is waiting, or gave up) for this subscription, newest first."""
+        store = _store(request)
+        if delivery.get_subscription(store, subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
+        return delivery.list_deliveries(
+            store, subscription_id=subscription_id, status=delivery_status, limit=limit
+        )
+
+    @api.post(
+        "/subscriptions/{subscription_id}/channels",
+        response_model=delivery.Channel,
+        status_code=status.HTTP_201_CREATED,
+    )
+    def add_channel(request: Request, subscription_id: str, spec: delivery.ChannelSpec) -> delivery.Channel:
+        """Add a channel (Slack webhook, signed JSON webhook or email digest) to a subscription."""
+        store = _store(request)
+        if delivery.get_subscription(store, subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
+        try:
+            return delivery.add_channel(
+                store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
+            )
+        except KeyError:
+            raise _not_found("subscription", subscription_id) from None
+        except (ValueError, ConfigError) as exc:
+            raise _rejected(exc) from None
+
+    @api.get("/channels", response_model=list[ChannelHealth])
+    def channel_health(
+        request: Request,
+        disabled: Annotated[bool | None, Query(description="only disabled (true) or enabled (false)")] = None,
+    ) -> list[ChannelHealth]:
+        """Every channel's health: disabled endpoints, why and since when, and failure counts."""
+        out = []
+        for sub in delivery.list_subscriptions(_store(request)):
+            for channel in sub.channels:
+                if disabled is None or channel.disabled == disabled:
+                    out.append(
+                        ChannelHealth(
+                            subscription_id=sub.subscription_id,
+                            subscription_name=sub.name,
+                            owner=sub.owner,
+                            channel=channel,
+                        )
+                    )
+        return out
+
+    @api.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def remove_channel(request: Request, channel_id: str) -> Response:
+        """Remove a channel and its pending deliveries."""
+        if not delivery.remove_channel(_store(request), channel_id):
+            raise _not_found("channel", channel_id)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @api.post("/channels/{channel_id}/enable", response_model=delivery.Channel)
+    def enable_channel(request: Request, channel_id: str) -> delivery.Channel:
+        """Switch a channel back on (e.g. after the endpoint was fixed) and reset its failure counts."""
+        try:
+            return delivery.enable_channel(_store(request), channel_id)
+        except (KeyError, LookupError):
+            raise _not_found("channel", channel_id) from None
+
+    @api.post("/channels/{channel_id}/disable", response_model=delivery.Channel)
+    def disable_channel(request: Request, channel_id: str, body: DisableRequest) -> delivery.Channel:
+        """Switch a channel off by hand; its deliveries wait until it is enabled again."""
+        try:
+            return delivery.disable_channel(_store(request), channel_id, body.reason)
+        except (KeyError, LookupError):
+            raise _not_found("channel", channel_id) from None
+
+    return api
+
+
+def _feeds_router() -> APIRouter:
+    feeds = APIRouter(tags=["feeds"])
+
+    @feeds.get(
+        "/feeds/{token}.atom",
+        response_class=Response,
+        responses={200: {"content": {"application/atom+xml": {}}}, 404: {"description": "no such feed"}},
+    )
+    def subscription_feed(request: Request, token: str) -> Response:
+        """A subscription's private Atom feed; the secret token in the URL is its only authorisation."""
+        store = _store(request)
+        sub = delivery.subscription_for_feed_token(store, token)
+        if sub is None:
+            # The same answer for a wrong and a revoked token; nothing about the token is echoed.
+            raise HTTPException(status.HTTP_404_NOT_FOUND, detail="no such feed")
+        alerts = delivery.feed_alerts(store, sub, limit=_settings(request).feed_entries)
+        body = delivery.render_atom(sub, alerts, feed_url=_feed_url(request, token))
+        return Response(
+            content=body,
+            media_type="application/atom+xml; charset=utf-8",
+            headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+        )
+
+    return feeds
+
+
+# -- the web page ---------------------------------------------------------------------------------
+def _web_allowed(request: Request) -> bool:
+    """Whether the web page may be shown: a local browser (if trusted), or a live API token."""
+    if _settings(request).trust_localhost and is_local_browser(request):
+        return True
+    token = bearer_token(request) or request.cookies.get(TOKEN_COOKIE)
+    return bool(token) and delivery.verify_api_token(_store(request), token)
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    html = request.app.state.templates.get_template(template).render(**context)
+    return HTMLResponse(html, status_code=status_code, headers=_PAGE_HEADERS)
+
+
+def _login_page(request: Request, error: str | None = None, status_code: int = 401) -> HTMLResponse:
+    path = request.url.path
+    return _page(request, "login.html", status_code=status_code, error=error, next=path)
+
+
+def _known_segment(request: Request, name: str) -> Segment:
+    settings = _settings(request)
+    for segment in settings.segments:
+        if segment.name == name:
+            return segment
+    if any(s.name == name for s in web.segment_summaries(_store(request), [])):
+        return Segment(name=name, days=1)
+    raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no segment {name!r}")
+
+
+def _web_router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> Response:
+        if not _web_allowed(request):
+            return _login_page(request)
+        store = _store(request)
+        segments = web.segment_summaries(store, _settings(request).segments)
+        triggers = web.latest_triggers(store, _settings(request).latest_triggers)
+        return _page(
+            request,
+            "index.html",
+            segments=segments,
+            triggers=triggers,
+            total_rows=sum(s.count for s in segments),
+        )
+
+    # Registered before /segments/{name} so "x.csv" is the download, not a segment called "x.csv".
+    @pages.get("/segments/{name}.csv")
+    def segment_csv(request: Request, name: str) -> Response:
+        if not _web_allowed(request):
+            return _login_page(request)
+        segment = _known_segment(request, name)
+        text = render_csv(web.segment_rows(_store(request), segment.name))
+        return Response(
+            content=text.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{segment.name}.csv"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    @pages.get("/segments/{name}", response_class=HTMLResponse)
+    def segment_page(request: Request, name: str) -> Response:
+        if not _web_allowed(request):
+            return _login_page(request)
+        segment = _known_segment(request, name)
+        rows = web.segment_rows(_store(request), segment.name)
+        return _page(request, "segment.html", segment=segment, rows=rows)
+
+    @pages.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return _page(request, "login.html", error=None, next="/")
+
+    @pages.post("/login")
+    async def login(request: Request) -> Response:
+        # A urlencoded form, parsed here: one field, and no multipart parser needed.
+        form = parse_qs((await request.body()).decode("utf-8", "replace"), max_num_fields=10)
+        token = (form.get("token") or [""])[0].strip()
+        target = (form.get("next") or ["/"])[0]
+        if not target.startswith("/") or target.startswith("//") or "\\" in target:
+            target = "/"  # never an open redirect
+        if not token or not delivery.verify_api_token(_store(request), token):
+            return _login_page(request, error="That token is not valid (or was revoked).")
+        response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
+        secure = request.url.scheme == "https" or (_settings(request).public_url or "").startswith("https:")
+        response.set_cookie(
+            TOKEN_COOKIE,
+            token,
+            max_age=_COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            path="/",
+        )
+        return response
+
+    @pages.get("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=status.HTTP_303_SEE_OTHER)
+        response.delete_cookie(TOKEN_COOKIE, path="/")
+        return response
+
+    return pages
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """422 with where and what is wrong, but never the submitted values (they may hold secrets)."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    ]
+    return JSONResponse({"detail": detail}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
+def create_app(settings: ServeSettings, store: Store | None = None) -> FastAPI:
+    """The server as an ASGI app. Opens (and migrates) the store unless one is given; closes what it opened."""
+    opened = store or Store(settings.store_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task: asyncio.Task[None] | None = None
+        if settings.deliver_every:
+            service = delivery.DeliveryService(
+                opened, allow_private=settings.allow_private_targets, **settings.delivery_options
+            )
+            task = asyncio.create_task(service.run_forever(settings.deliver_every, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task  # the pass in progress finishes; the loop then sees `stop`
+            if store is None:
+                opened.close()
+
+    app = FastAPI(
+        title="buysignal",
+        summary="Subscriptions to buying-trigger alerts, private Atom feeds and campaign segments.",
+        version="1",
+        lifespan=lifespan,
+        exception_handlers={RequestValidationError: _validation_error},
+        # Over the limit -> 413 before the body is parsed (a declared Content-Length is refused unread).
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.store = opened
+    app.state.settings = settings
+    app.state.templates = web.template_environment()
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the server answers (no authentication, no data)."""
+        return {"status": "ok"}
+
+    app.include_router(_api_router())
+    app.include_router(_feeds_router())
+    app.include_router(_web_router())
+    return app

@@ -90,7 +90,7 @@ class _WithProcessor(beam.DoFn):
 class DetectTriggers(_WithProcessor):
     """spaCy over documents, batched: Beam hands us batches via BatchElements upstream."""
 
-    def process(self, docs: Sequence[Document]) -> Iterator[TriggerEvent]:
+    def process(self, docs: Sequence[Document]) -> Iterator[Any]:
         counter = Metrics.counter(NAMESPACE, "events")
         for doc, events in self.processor.detect(docs):
             for event in events:
@@ -98,6 +98,9 @@ class DetectTriggers(_WithProcessor):
                 yield event
                 if not doc.id.startswith("jobchange:"):
                     yield from self.processor.champions(event, doc)
+        for dead in self.processor.drain_dead_letters():
+            Metrics.counter(NAMESPACE, "dead_letters").inc()
+            yield beam.pvalue.TaggedOutput(DEAD, dead)
 
 
 class JobChangeTriggers(_WithProcessor):
@@ -220,13 +223,13 @@ def run_batch(
         found = (
             docs
             | "Batch" >> beam.BatchElements(min_batch_size=32, max_batch_size=512)
-            | "Detect" >> beam.ParDo(DetectTriggers(settings))
+            | "Detect" >> beam.ParDo(DetectTriggers(settings)).with_outputs(DEAD, main="events")
         )
         moved = read[JOBS] | "JobChanges" >> beam.ParDo(JobChangeTriggers(settings))
         seeded = p | "History" >> beam.Create(list(extra_events))
         known_side = p | "Known" >> beam.Create([known])
         merged = (
-            (found, moved, seeded)
+            (found.events, moved, seeded)
             | "AllEvents" >> beam.Flatten()
             | "Key" >> beam.Map(lambda e: (dedup_key(e), e))
             | "Group" >> beam.GroupByKey()
@@ -236,7 +239,7 @@ def run_batch(
             "matches", main="events"
         )
         (
-            (docs, matched.events, matched.matches, read[DEAD])
+            (docs, matched.events, matched.matches, read[DEAD], found[DEAD])
             | "ToStore" >> beam.Flatten()
             | "Write" >> beam.ParDo(WriteToStore(cfg.store.url))
         )

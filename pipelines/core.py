@@ -128,6 +128,13 @@ class TriggerProcessor:
         detector, _ = self._ready()
         yield from detector.detect_many(docs)
 
+    def drain_dead_letters(self) -> list[DeadLetter]:
+        """Documents the detector failed on since the last call (it keeps going past them)."""
+        pending: list[DeadLetter] = getattr(self.detector, "dead_letters", [])
+        drained = list(pending)
+        pending.clear()
+        return drained
+
     def champions(self, event: TriggerEvent, doc: Document | None = None) -> list[TriggerEvent]:
         """champion_left / champion_joined when an executive hire names a CRM contact who moved."""
         _, accounts = self._ready()
@@ -214,7 +221,13 @@ class TriggerProcessor:
         final = [e for e in merged if known_unchanged.get(e.event_id) != e]
         matches = {e.event_id: self.match(e) for e in final}
         entries = self.entries(final, matches, as_of)
-        return Batch(documents=list(docs), events=final, matches=list(matches.values()), entries=entries)
+        return Batch(
+            documents=list(docs),
+            events=final,
+            matches=list(matches.values()),
+            entries=entries,
+            dead_letters=self.drain_dead_letters(),
+        )
 
 
 def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:

@@ -90,7 +90,14 @@ def _postgres_lock(store: Any, name: str) -> Iterator[None]:
     )
     key = _advisory_key(name)
     try:
-        with engine.connect() as conn:
+        try:
+            connection = engine.connect()
+        except sa.exc.OperationalError as exc:
+            raise ConfigError(
+                f"run lock: can't reach {store!r} to take the {name} lock: {str(exc.orig or exc).strip()}; "
+                "check the store URL and that the database server is running"
+            ) from exc
+        with connection as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one()
             if not got:

@@ -262,6 +262,8 @@ def cmd_review(args: argparse.Namespace) -> int:
             print(f"rejected review item {args.item}", file=sys.stderr)
     except KeyError as exc:
         raise UsageError(f"no review item {exc}; `buysignal review list` shows the pending ones") from exc
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     finally:
         store.close()
     return 0

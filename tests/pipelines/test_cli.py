@@ -142,7 +142,7 @@ def test_ingest_rss_local_file_and_unreachable_url(tmp_path: Path):
         </channel></rss>""",
         encoding="utf-8",
     )
-    proc = run_cli("ingest", "rss", str(feed), "http://127.0.0.1:9/feed.xml")
+    proc = run_cli("ingest", "rss", str(feed), "http://127.0.0.1:9/feed.xml", "--retries", "1")
     assert proc.returncode == 0, proc.stderr
     docs = lines(proc.stdout)
     assert [d["title"] for d in docs] == ["Acme raises $5M seed", "Bluebird opens Berlin office"]

@@ -29,6 +29,7 @@ demo: $(STAMP) ## run the whole pipeline on the bundled example data and show wh
 		--out buysignal-output/discovery
 
 test: $(STAMP) ## run the whole test suite
+	@bash scripts/ensure-chromium.sh  # the web page's browser test (Debian's chromium)
 	$(BIN)/pytest -q
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy

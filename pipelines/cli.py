@@ -240,7 +240,14 @@ def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
             f"buysignal run: no --config given, running on the bundled example data ({cfg.base_dir})",
             file=sys.stderr,
         )
-    summary = run(cfg, extra_args=beam_args)
+    from pipelines.schedule import RunLockHeld, run_lock
+
+    try:
+        with run_lock(cfg.store.url):
+            summary = run(cfg, extra_args=beam_args)
+    except RunLockHeld as exc:
+        print(f"buysignal run: {exc}", file=sys.stderr)
+        return 1
     print_run_summary(summary)
     return 0
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pipelines.schedule import ScheduleConfig
+from pipelines.serve import ServeConfig
 from schemas import Segment
 from sources.base import ConfigError
 
@@ -84,6 +86,11 @@ class Config(_Section):
     beam: BeamConfig = Field(default_factory=BeamConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
     segments: list[Segment] = Field(default_factory=list)
+    schedule: ScheduleConfig | None = None
+    serve: ServeConfig | None = None
+    subscriptions: list[dict[str, Any]] = Field(
+        default_factory=list, description="[[subscriptions]] for teams without a server (see serve/README.md)"
+    )
     base_dir: str = Field(default=".", description="where relative input paths start (the config's folder)")
 
     def now(self) -> datetime:

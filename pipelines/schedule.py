@@ -24,7 +24,6 @@ import signal
 import socket
 import sys
 import threading
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,7 +47,6 @@ DEFAULT_LOCK_NAME = "batch"
 # resuming) is noticed instead of sleeping past the tick.
 MAX_SLEEP_SECONDS = 60.0
 # Config sections this module and the subscriptions commands read that pipelines.config may not know yet.
-EXTRA_SECTIONS = ("schedule", "subscriptions", "serve")
 
 
 class RunLockHeld(RuntimeError):
@@ -283,34 +281,19 @@ def upcoming_ticks(schedule: ScheduleConfig, after: datetime, count: int) -> lis
 
 
 def load_run_config(path: str | None) -> tuple[Config, dict[str, Any]]:
-    """The run config, and the raw tables of the sections pipelines.config doesn't model (yet).
+    """The run config, and its `[schedule]`, `[serve]` and `[[subscriptions]]` tables as plain
+    mappings, so each command can lay its command-line options over them before validating."""
+    from pipelines.config import load_config
 
-    `[schedule]` and `[[subscriptions]]` are read here; when `Config` knows a section it is validated
-    there as well, otherwise it is set aside so the rest of the file still loads.
-    """
-    from pipelines.config import DEMO_CONFIG, Config, config_from_dict, load_config
-
-    cfg_path = Path(path) if path is not None else DEMO_CONFIG
-    try:
-        raw = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(
-            f"config file {cfg_path} not found; pass --config with an existing TOML file"
-        ) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config file {cfg_path} is not valid UTF-8 TOML: {exc}") from exc
-    extras = {k: raw[k] for k in EXTRA_SECTIONS if k in raw}
-    unknown_to_config = [k for k in extras if k not in Config.model_fields]
-    if not unknown_to_config:
-        return load_config(cfg_path), extras
-    # Same steps as load_config, minus the sections Config would reject as unknown.
-    for key in unknown_to_config:
-        raw.pop(key)
-    raw.setdefault("base_dir", str(cfg_path.resolve().parent))
-    env_url = os.environ.get("BUYSIGNAL_DB_URL")
-    if env_url:
-        raw.setdefault("store", {})["url"] = env_url
-    return config_from_dict(raw, origin=str(cfg_path)), extras
+    cfg = load_config(path)
+    extras: dict[str, Any] = {}
+    if cfg.schedule is not None:
+        extras["schedule"] = cfg.schedule.model_dump(exclude_unset=True)
+    if cfg.serve is not None:
+        extras["serve"] = cfg.serve.model_dump(exclude_unset=True)
+    if cfg.subscriptions:
+        extras["subscriptions"] = cfg.subscriptions
+    return cfg, extras
 
 
 def schedule_from(

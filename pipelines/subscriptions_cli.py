@@ -233,10 +233,7 @@ def _update(api: Any, store: Any, args: argparse.Namespace, public_url: str) -> 
     channels = _channels_from(args)
     try:
         if channels is None:
-            update_filters = getattr(api, "update_filters", None)
-            if update_filters is None:
-                from sinks.delivery.repository import update_filters
-            sub = update_filters(store, args.id, filters, name=args.name, owner=args.owner)
+            sub = api.update_filters(store, args.id, filters, name=args.name, owner=args.owner)
         else:
             spec = api.SubscriptionSpec(
                 name=args.name or current.name,

@@ -8,7 +8,6 @@ See `pipelines.serve.security` for who may see what.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -33,8 +32,6 @@ from sinks.campaigns import render_csv
 from sinks.delivery import api as delivery
 from sinks.store import Store
 from sources.base import ConfigError
-
-log = logging.getLogger("buysignal.serve")
 
 # Security headers for every HTML page: no external anything, no framing, no referrer leaks.
 _PAGE_HEADERS = {
@@ -151,14 +148,6 @@ def _not_found(what: str, ident: str) -> HTTPException:
     return HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no {what} {ident!r}")
 
 
-def _update_filters() -> Any:
-    """`update_filters` (filters, name, owner; channels untouched), from the delivery API once it exports it."""
-    found = getattr(delivery, "update_filters", None)
-    if found is None:
-        from sinks.delivery.repository import update_filters as found
-    return found
-
-
 def _api_router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_token)], tags=["subscriptions"])
 
@@ -219,7 +208,7 @@ def _api_router() -> APIRouter:
             raise _not_found("subscription", subscription_id)
         try:
             if patch.channels is None:
-                sub = _update_filters()(
+                sub = delivery.update_filters(
                     store,
                     subscription_id,
                     patch.filters or current.filters,
@@ -370,7 +359,7 @@ def _web_allowed(request: Request) -> bool:
     if _settings(request).trust_localhost and is_local_browser(request):
         return True
     token = bearer_token(request) or request.cookies.get(TOKEN_COOKIE)
-    return bool(token) and delivery.verify_api_token(_store(request), token)
+    return token is not None and delivery.verify_api_token(_store(request), token)
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -512,6 +501,9 @@ def create_app(settings: ServeSettings, store: Store | None = None) -> FastAPI:
         # Over the limit -> 413 before the body is parsed (a declared Content-Length is refused unread).
         max_body_size=settings.max_body_bytes,
     )
+    # A failed statement's message would otherwise carry its parameters (a webhook secret, a token
+    # hash) into the server's error log.
+    opened.engine.hide_parameters = True
     app.state.store = opened
     app.state.settings = settings
     app.state.templates = web.template_environment()

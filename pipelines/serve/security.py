@@ -71,11 +71,17 @@ def redact_path(path: str) -> str:
 
 
 class RedactSecretsFilter(logging.Filter):
-    """Masks feed tokens and token query parameters in uvicorn's access log lines."""
+    """Masks secrets in the server's log lines: feed tokens and token parameters in access-log paths,
+    and anything secret-looking in a logged traceback (webhook URLs, tokens, key=value secrets)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(redact_path(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.msg, str):
             record.msg = redact_path(record.msg)
+        if record.exc_info and not record.exc_text:
+            from sinks.delivery.api import redact
+
+            # Formatters reuse exc_text once set, so the traceback is only ever written masked.
+            record.exc_text = redact(redact_path(logging.Formatter().formatException(record.exc_info)))
         return True

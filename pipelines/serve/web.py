@@ -45,7 +45,7 @@ class TriggerRow:
 def segment_summaries(store: Store, configured: Sequence[Segment]) -> list[SegmentSummary]:
     """Every configured segment (in config order, empty ones too), then any other segment the store holds."""
     with store.engine.connect() as conn:
-        counts = Counter(
+        counts: Counter[str] = Counter(
             dict(
                 conn.execute(
                     sa.select(t.campaign_entries.c.segment, sa.func.count()).group_by(

@@ -18,6 +18,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from pipelines.schedule import ScheduleConfig
 from pipelines.serve import ServeConfig
 from schemas import Segment
+from sinks.delivery.sink import DeliverySettings
 from sources.base import ConfigError
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
@@ -88,6 +89,7 @@ class Config(_Section):
     segments: list[Segment] = Field(default_factory=list)
     schedule: ScheduleConfig | None = None
     serve: ServeConfig | None = None
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     subscriptions: list[dict[str, Any]] = Field(
         default_factory=list, description="[[subscriptions]] for teams without a server (see serve/README.md)"
     )

@@ -49,6 +49,14 @@ def print_run_summary(summary: RunSummary, console: Console | None = None) -> No
         console.print(f"Campaign lists written to [bold]{folder}[/bold]")
     for p in summary.list_paths:
         console.print(f"  {p}")
+    if summary.alerts is not None:
+        a = summary.alerts
+        console.print(
+            f"Alerts: {a.enqueued} new for {a.subscriptions} subscriptions; {a.sent} sent, "
+            f"{a.retrying} to retry, {a.dead} dead"
+        )
+        for error in a.errors[:5]:
+            console.print(f"  delivery error: {error}")
     console.print(f"Store: [bold]{summary.store_url}[/bold]")
     for note in summary.notes:
         console.print(f"note: {note}")

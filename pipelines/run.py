@@ -16,6 +16,8 @@ from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
 from schemas import CampaignEntry, DeadLetter, Segment, TriggerEvent
 from sinks.campaigns import CampaignListWriter, build_entries
+from sinks.delivery import api as delivery_api
+from sinks.delivery.sink import AlertSink, alerts_from_store
 from sinks.store import Store
 
 
@@ -32,7 +34,44 @@ class RunSummary:
     review_pending: int
     store_url: str
     history_events: int = 0
+    alerts: AlertCounts | None = None
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AlertCounts:
+    subscriptions: int
+    enqueued: int
+    sent: int
+    retrying: int
+    dead: int
+    errors: list[str] = field(default_factory=list)
+
+
+def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertCounts | None:
+    """Alert every subscription whose filters this run's new events pass, once each: config
+    subscriptions are synced first, then alerts are enqueued (idempotent) and what is due is sent."""
+    if cfg.subscriptions:
+        delivery_api.sync_from_config(
+            store,
+            cfg.subscriptions,
+            allow_private=cfg.delivery.allow_private,
+            allowed_hosts=cfg.delivery.allowed_hosts,
+        )
+    subscriptions = delivery_api.list_subscriptions(store)
+    if not subscriptions:
+        return None
+    sink = AlertSink(store, settings=cfg.delivery)
+    enqueued = sink.enqueue_alerts(alerts_from_store(store, sorted(new_event_ids)))
+    report = sink.service.deliver_due()
+    return AlertCounts(
+        subscriptions=len(subscriptions),
+        enqueued=enqueued,
+        sent=report.sent,
+        retrying=report.retrying,
+        dead=report.dead,
+        errors=list(report.errors),
+    )
 
 
 def cut_campaign_lists(store: Store, settings: ProcessSettings, accounts: dict) -> list[CampaignEntry]:
@@ -60,6 +99,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
 
         settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases())
         known = store.events(since=recent_window(settings))
+        events_before = store.event_ids()
         counts = run_batch(cfg, settings, known, extra_events=history, extra_args=extra_args)
         counts.dead_letters += len(dead)
 
@@ -72,6 +112,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
         )
         ambiguous = [m for m in store.matches() if m.ambiguous]
         store.add_review_items(ambiguous)
+        alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
 
         events_by_type = {k.split(":", 1)[1]: v for k, v in counts.extra.items() if k.startswith("type:")}
         segment_rows = {s.name: 0 for s in settings.segments}
@@ -89,6 +130,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
             review_pending=len(store.list_reviews("pending")),
             store_url=cfg.store.url,
             history_events=len(history),
+            alerts=alerts,
         )
         store.finish_run(
             run_id,

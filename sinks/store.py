@@ -619,6 +619,11 @@ class Store:
 
     # ----------------------------------------------------------------- readers
 
+    def event_ids(self) -> set[str]:
+        """The ids of every stored event."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(t.events.c.event_id)).scalars())
+
     def document_ids(self) -> set[str]:
         """The ids of every stored document (cheap: no bodies are read)."""
         with self.engine.connect() as conn:

@@ -52,9 +52,7 @@ def upgrade() -> None:
         sa.Column("consecutive_dead", sa.Integer, nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
     )
-    op.create_index(
-        "ix_subscription_channels_subscription_id", "subscription_channels", ["subscription_id"]
-    )
+    op.create_index("ix_subscription_channels_subscription_id", "subscription_channels", ["subscription_id"])
     op.create_table(
         "alerts",
         sa.Column("alert_id", sa.String, primary_key=True),

@@ -1,0 +1,174 @@
+"""The delivery records: subscriptions, their channels, alerts and what delivering them did.
+
+These are the shapes the server, the CLI and the config loader exchange with `sinks.delivery.api`.
+Like `schemas/`, they are pydantic v2, frozen, strict about unknown fields and timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from schemas import Account, EventType, TriggerEvent
+
+ChannelKind = Literal["slack", "webhook", "email"]
+DigestPeriod = Literal["daily", "weekly"]
+DeliveryStatus = Literal["pending", "sent", "dead"]
+SubscriptionOrigin = Literal["api", "config"]
+
+CHANNEL_KINDS: tuple[str, ...] = ("slack", "webhook", "email")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _clean_list(values: list[str]) -> list[str]:
+    # Blank strings from a form or a config file mean "nothing", not "match the empty value".
+    return [v.strip() for v in values if v and v.strip()]
+
+
+class SubscriptionFilters(_Frozen):
+    """Which alerts a subscription wants. Every non-empty list must contain the alert's value
+    (string comparisons ignore case); empty lists and None mean "any"."""
+
+    types: list[EventType] = Field(default_factory=list, description="trigger types, e.g. funding_round")
+    segments: list[str] = Field(default_factory=list, description="campaign segments the alert entered")
+    owners: list[str] = Field(default_factory=list, description="account owner (the rep), as in the CRM")
+    account_ids: list[str] = Field(default_factory=list)
+    industries: list[str] = Field(default_factory=list)
+    account_types: list[str] = Field(default_factory=list, description="e.g. Customer, Prospect")
+    countries: list[str] = Field(default_factory=list)
+    territories: list[str] = Field(default_factory=list)
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    matched_only: bool = Field(default=True, description="only events joined to a CRM account")
+
+    @field_validator(
+        "segments", "owners", "account_ids", "industries", "account_types", "countries", "territories"
+    )
+    @classmethod
+    def _no_blanks(cls, v: list[str]) -> list[str]:
+        return _clean_list(v)
+
+
+class ChannelSpec(_Frozen):
+    """What to create: where alerts go.
+
+    - slack: `target` is a Slack-compatible incoming-webhook URL (one message per alert).
+    - webhook: `target` is any http(s) URL; each alert is POSTed as JSON, signed with HMAC-SHA256 of
+      the raw body using `secret` (generated when left out).
+    - email: `target` is an email address; one digest per `period` (daily or weekly).
+    """
+
+    kind: ChannelKind
+    target: str = Field(min_length=1)
+    secret: str | None = Field(default=None, description="HMAC secret for kind=webhook")
+    period: DigestPeriod | None = Field(default=None, description="for kind=email; default daily")
+
+
+class Channel(_Frozen):
+    """A channel as stored. `target` is shown redacted (a webhook URL's path and query carry its
+    secret); `secret` is only filled in the answer to the call that created the channel."""
+
+    channel_id: str
+    subscription_id: str
+    kind: ChannelKind
+    target: str
+    period: DigestPeriod | None = None
+    has_secret: bool = False
+    secret: str | None = None
+    disabled: bool = False
+    disabled_reason: str | None = None
+    disabled_at: AwareDatetime | None = None
+    consecutive_failures: int = 0
+    consecutive_dead: int = 0
+    created_at: AwareDatetime
+
+
+class SubscriptionSpec(_Frozen):
+    """What to create or replace: a named subscription of one owner (the rep)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    owner: str = Field(min_length=1, max_length=200)
+    filters: SubscriptionFilters = Field(default_factory=SubscriptionFilters)
+    channels: list[ChannelSpec] = Field(default_factory=list)
+
+
+class Subscription(_Frozen):
+    """A subscription as stored. Every subscription has a private Atom feed; `feed_token` (the
+    secret part of its URL) is only filled in the answer to the call that created or rotated it."""
+
+    subscription_id: str
+    name: str
+    owner: str
+    filters: SubscriptionFilters
+    channels: list[Channel] = Field(default_factory=list)
+    origin: SubscriptionOrigin = "api"
+    feed_token: str | None = None
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class Alert(_Frozen):
+    """An event worth telling someone about: the event, its match, the account and the segments it
+    entered. `alert_id` is the event id (one match per event, so one alert per event)."""
+
+    event: TriggerEvent
+    account_id: str | None = None
+    account_name: str | None = None
+    account: Account | None = None
+    segments: list[str] = Field(default_factory=list)
+    match_score: float | None = None
+    created_at: AwareDatetime | None = Field(default=None, description="when it was first enqueued")
+
+    @property
+    def alert_id(self) -> str:
+        """The stable id of this alert (the event id)."""
+        return self.event.event_id
+
+    @property
+    def owner(self) -> str | None:
+        """The account owner (the rep), when the event was matched to an account that has one."""
+        return self.account.owner if self.account else None
+
+
+class Delivery(_Frozen):
+    """One alert (or one digest) for one channel: what was tried and how it ended."""
+
+    idempotency_key: str
+    subscription_id: str
+    channel_id: str
+    kind: ChannelKind
+    alert_id: str | None = Field(default=None, description="None for an email digest")
+    period: str | None = Field(default=None, description="digest period, e.g. 2026-11-24 or 2026-W48")
+    status: DeliveryStatus
+    attempts: int = 0
+    next_attempt_at: AwareDatetime | None = None
+    last_error: str | None = None
+    sent_at: AwareDatetime | None = None
+    created_at: AwareDatetime
+
+
+class DeliveryReport(_Frozen):
+    """What one `deliver_due()` pass did."""
+
+    attempted: int = 0
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    skipped_disabled: int = 0
+    digests_created: int = 0
+    disabled_channels: list[str] = Field(default_factory=list, description="channel ids disabled now")
+    errors: list[str] = Field(default_factory=list, description="redacted, one per failed attempt")
+
+
+class ApiToken(_Frozen):
+    """An API token as stored (never the token itself)."""
+
+    token_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None

@@ -1,0 +1,93 @@
+"""A batch run alerts the subscriptions its new events match, once each, over a real local webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import load_config
+from pipelines.run import run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    received: list[tuple[dict[str, str], bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+def test_run_sends_each_alert_once_to_matching_subscriptions(tmp_path: Path, receiver) -> None:
+    url, received = receiver
+    (tmp_path / "news.xml").write_text(
+        """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+        <item><guid>w1</guid><title>Acme Robotics raises $12M Series A led by Harbor Point Ventures</title>
+        <pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate><link>https://news.example.com/w1</link></item>
+        <item><guid>w2</guid><title>Bluebird Coffee opens a new roastery in Lisbon</title>
+        <pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate><link>https://news.example.com/w2</link></item>
+        </channel></rss>""",
+        encoding="utf-8",
+    )
+    (tmp_path / "accounts.csv").write_text(
+        "account_id,name,domain,owner\nA1,Acme Robotics Inc.,,ana\nB1,Bluebird Coffee Company,,ben\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "c.toml").write_text(
+        f"""as_of = "2026-11-25T00:00:00Z"
+[store]
+url = "sqlite:///{tmp_path / "bs.db"}"
+[output]
+dir = "{tmp_path / "out"}"
+[delivery]
+allow_private = true   # the receiver is on 127.0.0.1
+base_delay_seconds = 0
+[[sources]]
+type = "rss"
+feeds = ["news.xml"]
+[crm]
+accounts = "accounts.csv"
+[[subscriptions]]
+name = "funding for ana"
+owner = "ana"
+types = ["funding_round"]
+channels = [{{ kind = "webhook", target = "{url}", secret = "s3cret-for-tests" }}]
+""",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "c.toml")
+    first = run(cfg)
+    assert first.alerts is not None and first.alerts.sent == 1
+    assert len(received) == 1
+    headers, body = received[0]
+    payload = json.loads(body)
+    assert "Acme Robotics" in json.dumps(payload)
+    assert "Bluebird" not in json.dumps(payload)  # an expansion: not what ana subscribed to
+    expected = hmac.new(b"s3cret-for-tests", body, hashlib.sha256).hexdigest()
+    assert headers["x-buysignal-signature"] == f"sha256={expected}"
+    assert headers["idempotency-key"]
+
+    second = run(cfg)  # the same news again: nothing new to alert
+    assert second.alerts is not None and second.alerts.enqueued == 0
+    assert len(received) == 1

@@ -1,0 +1,179 @@
+"""Fixtures for the delivery tests: stores on SQLite and PostgreSQL, a batch of alerts, a clock you
+can move, and real local receivers (an HTTP server and an SMTP server on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from delivery_helpers import Clock, Mailbox, Received, Receiver
+
+from schemas import Account, CampaignEntry, Match, TriggerEvent
+from sinks.base import Batch
+from sinks.delivery import tables as delivery_tables
+from sinks.delivery.api import Alert, alerts_from_batch
+from sinks.store import Store
+
+CASES = Path(__file__).resolve().parents[2] / "cases" / "delivery"
+PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+
+
+# ----------------------------------------------------------------------------------- stores
+
+
+@pytest.fixture(scope="session")
+def delivery_pg_database() -> Iterator[str]:
+    """A uniquely named PostgreSQL database for this session's delivery tests, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg", reason="psycopg (buysignal[postgres]) is not installed")
+    try:
+        with psycopg.connect(PG_CONNINFO, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}: {exc}")
+    name = f"buysignal_delivery_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store on each backend (overrides the sinks folder's `store`)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'buysignal.db'}"
+    else:
+        url = str(request.getfixturevalue("delivery_pg_database"))
+    with Store(url) as opened:
+        if opened.dialect == "postgresql":
+            names = ", ".join(t.name for t in delivery_tables.ALL_TABLES)
+            with opened.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {names}")
+        yield opened
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated SQLite store (for the sending tests, where the database is not the point)."""
+    with Store(f"sqlite:///{tmp_path / 'buysignal.db'}") as opened:
+        yield opened
+
+
+# ----------------------------------------------------------------------------------- records
+
+
+@pytest.fixture(scope="session")
+def case() -> dict[str, Any]:
+    return json.loads((CASES / "batch.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def accounts(case: dict[str, Any]) -> dict[str, Account]:
+    return {a["account_id"]: Account.model_validate(a) for a in case["accounts"]}
+
+
+@pytest.fixture
+def batch(case: dict[str, Any]) -> Batch:
+    return Batch(
+        events=[TriggerEvent.model_validate(e) for e in case["events"]],
+        matches=[Match.model_validate(m) for m in case["matches"]],
+        entries=[CampaignEntry.model_validate(e) for e in case["entries"]],
+    )
+
+
+@pytest.fixture
+def alerts(batch: Batch, accounts: dict[str, Account]) -> list[Alert]:
+    return alerts_from_batch(batch, accounts)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+# ----------------------------------------------------------------------------------- HTTP receiver
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with state.lock:
+                state.requests.append(Received(self.path, dict(self.headers.items()), body))
+            state.arrived[self.path].set()
+            action = state.next_action(self.path)
+            status = 200
+            if isinstance(action, int):
+                status = action
+            elif action[0] == "sleep":
+                time.sleep(action[1])
+                status = action[2]
+            elif action[0] == "wait_for":
+                state.saw_other[self.path] = state.arrived[action[1]].wait(action[2])
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            # The client may have given up already (a timeout test): nothing to answer then.
+            with contextlib.suppress(OSError):
+                self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# ----------------------------------------------------------------------------------- SMTP receiver
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    """A local SMTP server (aiosmtpd) that keeps every message it receives."""
+    controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    box = Mailbox("127.0.0.1", _free_port())
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            box.messages.append(
+                (list(envelope.rcpt_tos), bytes(envelope.original_content or envelope.content))
+            )
+            return "250 OK"
+
+    controller = controller_mod.Controller(Handler(), hostname=box.host, port=box.port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()

@@ -93,6 +93,7 @@ class StreamSettings:
     # Longest a fetch waits for data (None: Faust's 1500 ms). See pipelines/streaming/transport.py.
     fetch_wait_ms: int | None = 50
     datadir: str | None = None
+    deliver_every: float = 1.0  # seconds between alert-delivery passes
 
     @property
     def topics(self) -> Topics:
@@ -237,6 +238,7 @@ class StreamProcessor:
         self.topics = topics
         self.max_document_bytes = max_document_bytes
         self.processor: TriggerProcessor | None = None
+        self.alert_sink: Any = None
         self.component = f"stream:{topics.documents}"
         self.known_refresh = known_refresh
         self._known: dict[str, TriggerEvent] | None = None
@@ -255,7 +257,38 @@ class StreamProcessor:
         crm = load_crm_into_store(cfg, self.store)
         settings = ProcessSettings.from_config(cfg, extra_aliases=self.store.aliases())
         self.processor = TriggerProcessor(settings, crm=crm).setup()
+        self.alert_sink = self._alert_sink()
         return self
+
+    def _alert_sink(self) -> Any:
+        """Subscriptions get this worker's alerts: config subscriptions are synced, alerts are
+        enqueued with each store write, and `deliver_due` (on its own thread) sends them."""
+        from sinks.delivery import api as delivery_api
+        from sinks.delivery.sink import AlertSink
+
+        cfg = self.cfg
+        if cfg.subscriptions:
+            delivery_api.sync_from_config(
+                self.store,
+                cfg.subscriptions,
+                allow_private=cfg.delivery.allow_private,
+                allowed_hosts=cfg.delivery.allowed_hosts,
+            )
+        return AlertSink(self.store, settings=cfg.delivery, deliver=False)
+
+    def deliver_due(self) -> None:
+        """Send the alerts that are due (retries included); a failure waits for the next call."""
+        if self.alert_sink is None:
+            return
+        try:
+            report = self.alert_sink.service.deliver_due()
+        except Exception as exc:  # delivery never stops the stream; the queue keeps what is unsent
+            log.error("stream: alert delivery failed (%s: %s)", type(exc).__name__, exc)
+            return
+        if report.attempted:
+            log.info(
+                "stream: alerts sent %d, retrying %d, dead %d", report.sent, report.retrying, report.dead
+            )
 
     def _now_settings(self) -> ProcessSettings:
         # A worker runs for weeks: segment windows and the dedup lookback follow the clock, unless
@@ -321,6 +354,8 @@ class StreamProcessor:
     def write(self, outcome: Outcome) -> None:
         """Store the batch (idempotent: writing it twice leaves the same rows)."""
         self.store.write(outcome.batch)
+        if self.alert_sink is not None:
+            self.alert_sink.write(outcome.batch)  # enqueue only: deliver_due sends
         if self._known is not None:
             self._known.update((e.event_id, e) for e in outcome.batch.events)
         if outcome.batch.entries:
@@ -463,6 +498,13 @@ def build_app(
                     log.error("stream: campaign lists not refreshed (%s: %s)", type(exc).__name__, exc)
 
     app.buysignal_agent = process_documents  # type: ignore[attr-defined]
+
+    # Alerts go out on their own thread, so a slow webhook never holds up the documents.
+    delivery_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="buysignal-delivery")
+
+    @app.timer(interval=settings.deliver_every)
+    async def deliver_alerts() -> None:
+        await asyncio.get_running_loop().run_in_executor(delivery_executor, processor.deliver_due)
 
     if settings.poll:
         from pipelines.streaming.poller import FeedPoller

@@ -10,6 +10,7 @@ import pytest
 from matchers import AccountIndex, load_aliases
 from matchers.accounts import MAX_CANDIDATES
 from matchers.base import AccountMatcher
+from matchers.normalize import words
 from schemas import Account
 from sources.base import ConfigError
 
@@ -213,3 +214,102 @@ def test_reordered_twin_names_make_a_tie() -> None:
     m = index.match("Hendersen & Gray")  # a typo: fuzzy, and both orders fit equally
     assert m.account_id is None and m.ambiguous
     assert {c.account_id for c in m.candidates[:2]} == {"HG", "GH"}
+
+
+def test_exact_tie_is_broken_by_the_name_as_written_or_its_qualifier() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="VT-TECH", name="Velmora Tech Inc"),
+            Account(account_id="VT-TECHNOLOGIES", name="VELMORA TECHNOLOGIES INC"),
+            Account(account_id="CB-PARENT", name="Caldera Bank, S.A."),
+            Account(account_id="CB-CHILE", name="Caldera Bank (Chile) S.A."),
+            Account(account_id="HB-ME", name="Harlow Bancorp, Inc /ME/"),
+            Account(account_id="HB-NC", name="HARLOW BANCORP /NC/"),
+        ]
+    )
+    for mention, expected in [
+        ("Velmora Tech, Inc. - Common Stock", "VT-TECH"),  # both expand to "velmora technologies"
+        ("Velmora Technologies Inc", "VT-TECHNOLOGIES"),
+        ("Caldera Bank (Chile) S.A.", "CB-CHILE"),
+        ("Caldera Bank, S.A. Sponsored ADR (Spain)", "CB-PARENT"),  # no account says Spain: the parent
+        ("Harlow Bancorp, Inc (ME) - Common Stock", "HB-ME"),
+    ]:
+        m = index.match(mention)
+        assert (m.account_id, m.method, m.ambiguous) == (expected, "name_exact", False), mention
+        assert m.candidates[0].account_id == expected and len(m.candidates) == 2
+    for mention in ["Velmora Technology", "Caldera Bank", "Harlow Bancorp", "Harlow Bancorp (TX)"]:
+        m = index.match(mention)  # nothing in the mention tells the two apart
+        assert m.account_id is None and m.ambiguous, mention
+
+
+def _renamed_accounts() -> list[Account]:
+    return [
+        Account(account_id="QUORVEX", name="Quorvex Inc."),
+        Account(account_id="TAMBRIN", name="Tambrin Health, Inc."),
+        Account(account_id="PIERMONT", name="Piermont Realty Trust, Inc."),
+        Account(account_id="HALVERN", name="HALVERN CORP"),
+        Account(account_id="ZQT", name="ZQT Inc"),
+        Account(account_id="BRISCO", name="Brisco Gold Mining Royalty Corp"),
+        Account(account_id="MARDEN-MUNI", name="Marden Municipal Income Fund"),
+        Account(account_id="MARDEN-III", name="Marden Preferred Income Fund III"),
+        Account(account_id="MARDEN-GLOBAL", name="Marden Global Dividend Income Fund"),
+        Account(account_id="KELSO-1", name="Kelso Realty Trust"),
+        Account(account_id="KELSO-2", name="Kelso Harbor Realty Trust"),
+        Account(account_id="NORVANE", name="Norvane Global Dynamic Dividend Fund"),
+        Account(account_id="BRACKETT", name="Brackett Partners LLC"),
+        Account(account_id="OPP-1", name="Norvane Income Opportunities Fund"),
+        Account(account_id="OPP-2", name="Castor Income Opportunities Fund"),
+        Account(account_id="TAVISH", name="Tavish Municipal Income Fund"),
+        Account(account_id="RELLIK-II", name="Rellik Acquisition Corp II"),
+        Account(account_id="GORSE", name="Gorse Global Gold, Natural Resources & Income Trust"),
+        Account(account_id="HARBOR-POINT", name="Harbor Point Realty Inc"),
+        *(Account(account_id=f"HARBOR-{w}", name=f"Harbor {w} Inc") for w in FILLER[:4]),
+        *(Account(account_id=f"POINT-{w}", name=f"Point {w} Realty Inc") for w in FILLER[4:8]),
+        *(Account(account_id=f"FILL-{i}", name=f"{w} Holdings Inc") for i, w in enumerate(FILLER)),
+    ]
+
+
+# ordinary names, so that the words of the names above are rare in the index, as in a real CRM
+FILLER = words("Alder Birch Cedar Dogwood Elm Fir Ginkgo Hazel Ivy Juniper Larch Maple Oak Pine Rowan Spruce")
+
+
+@pytest.fixture(scope="module")
+def renamed_index() -> AccountIndex:
+    return AccountIndex.build(_renamed_accounts())
+
+
+@pytest.mark.parametrize(
+    ("mention", "expected"),
+    [
+        ("Quorvex Robotics, Inc. - Common Stock", "QUORVEX"),  # the account dropped a word
+        ("Tambrin, Inc.", "TAMBRIN"),  # the account added one
+        ("Piermont Office Realty Trust, Inc. Class A Common Stock", "PIERMONT"),
+        ("Ellery Global Dynamic Dividend Fund", "NORVANE"),  # the fund family was renamed
+    ],
+)
+def test_renamed_company_is_matched(renamed_index: AccountIndex, mention: str, expected: str) -> None:
+    m = renamed_index.match(mention)
+    assert (m.account_id, m.method, m.ambiguous) == (expected, "fuzzy", False)
+    assert m.score == renamed_index.threshold
+
+
+@pytest.mark.parametrize(
+    "mention",
+    [
+        "Halvern Technologies, Inc.",  # a kind-of-business word: a spin-off as often as a rename
+        "ZQT Therapeutics, Inc.",  # the shared word is initials, which unrelated companies share
+        "Brisco Corp",  # more words added than kept
+        "Marden Income Fund",  # one word short of a fund's name is a sibling fund
+        "Marden Preferred Income Fund",  # ... and so is a series number
+        "Marden Dividend Income Fund",
+        "Tavish Income Fund",
+        "Gorse Natural Resources, Gold & Income Trust",  # close in spelling, but a word short
+        "Rellik Acquisition Corp",  # the account is the second of a series
+        "Kelso Office Realty Trust",  # another account holds all the shared words too
+        "Harbor Point Office Realty",  # all the shared words are common ones
+        "Brackett Global Dynamic Dividend Fund",  # the old family still names an account
+        "Ellery Income Opportunities Fund",  # two accounts hold the rest of the name
+    ],
+)
+def test_renamed_rules_keep_precision(renamed_index: AccountIndex, mention: str) -> None:
+    assert renamed_index.match(mention).account_id is None

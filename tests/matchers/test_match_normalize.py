@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from matchers import normalize_company, normalize_domain
-from matchers.normalize import domains_in_text, is_news_host, sorted_key
+from matchers.normalize import (
+    company_tokens,
+    domains_in_text,
+    is_news_host,
+    name_qualifiers,
+    sorted_key,
+    written_tokens,
+)
 
 # (as written, normalised): legal forms of many countries, listing noise, punctuation, diacritics
 SAME_AS = [
@@ -95,6 +102,29 @@ SAME_AS = [
     ("PT Bank Central Asia Tbk", "bank central asia"),
     ("", ""),
     ("Inc.", "inc"),  # nothing else left: keep the word rather than an empty key
+    # the issuer's name written twice by the listing
+    ("Quillon Fund Inc. Quillon Fund Inc. Common Stock", "quillon fund"),
+    ("Vexmoor Income Fund II Income Fund II", "vexmoor income fund ii"),
+    ("Brantley Auto Inc Brantley Auto Inc W/I", "brantley auto"),
+    # more listing noise
+    ("Nordhaven Bank Pfd 3 Ordinary Shares", "nordhaven bank"),
+    ("Tallis Mining Corporation Oridinary Shares", "tallis mining"),
+    ("Orrin Pipeline Partners LP Limited Partnership", "orrin pipeline partners"),
+    ("Orrin Pipeline Partners, LP Limited Partner Interests", "orrin pipeline partners"),
+    ("Kestrel Energy Trust Units of Beneficial Interest", "kestrel energy trust"),
+    ("Kestrel Bond Fund Share of Beneficial Interest", "kestrel bond fund"),
+    ("Marlow Display Co, Ltd AMERICAN DEPOSITORY SHARES", "marlow display"),
+    ("Quenby Corporation (Holding Company)Common Stock", "quenby"),
+    ("Quenby Fund, Inc.Common Stock", "quenby fund"),
+    ("Quenby, Inc. Corporate Units", "quenby"),
+    # legal forms and group words of other languages
+    ("Ostrava Groep NV", "ostrava group"),
+    ("Ostrava Gruppe AG", "ostrava group"),
+    ("Grupo Ostrava S.A.B.", "group ostrava"),
+    ("Ostrava Participacoes S.A.", "ostrava holdings"),
+    ("Ostrava S.A.C.I.F. y A.", "ostrava"),
+    # a state glued to the legal form by the registry
+    ("FERRAND INVESTMENT CORPORATIONDE", "ferrand investments"),
 ]
 
 
@@ -116,6 +146,9 @@ KEEPS_IDENTITY = [
     ("Acme Digital Rights", "acme digital rights"),
     ("Acme Storage Units", "acme storage units"),
     ("Brand New Day Inc", "brand new day"),
+    ("Ferrand U.S.A., Inc.", "ferrand u s a"),  # initials, not the legal form "S.A."
+    ("Orrin Pipeline Limited Partnership", "orrin pipeline ltd partnership"),  # names the entity
+    ("Acme Cone", "acme cone"),  # not "co" + a state code
 ]
 
 
@@ -128,6 +161,41 @@ def test_registry_word_order_meets_in_the_sorted_key() -> None:
     a = tuple(normalize_company("SMITH A O CORP").split())
     b = tuple(normalize_company("A. O. Smith Corporation").split())
     assert a != b and sorted_key(a) == sorted_key(b)
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "canonical"),
+    [
+        ("Velmora Tech, Inc.", ("velmora", "tech"), ("velmora", "technologies")),
+        ("VELMORA BANKSHARES INC/OH", ("velmora", "bankshares"), ("velmora", "bancshares")),
+        (
+            "Velmora Intl Holding Co.",
+            ("velmora", "intl", "holding"),
+            ("velmora", "international", "holdings"),
+        ),
+    ],
+)
+def test_written_tokens_keep_abbreviations(
+    name: str, written: tuple[str, ...], canonical: tuple[str, ...]
+) -> None:
+    assert written_tokens(name) == written
+    assert company_tokens(name) == canonical
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Caldera Bank (Chile) S.A.", {"chile"}),
+        ("Harlow Bancorp, Inc /ME/", {"me"}),
+        ("HARLOW BANCORP INC\\NC\\", {"nc"}),
+        ("Harlow Bancorp, Inc (ME) - Common Stock", {"me"}),
+        ("Quenby Inc (The)", set()),
+        ("Quenby Inc", set()),
+        (None, set()),
+    ],
+)
+def test_name_qualifiers(name: str | None, expected: set[str]) -> None:
+    assert name_qualifiers(name) == expected
 
 
 @pytest.mark.parametrize(

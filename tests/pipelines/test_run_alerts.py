@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,29 +15,8 @@ from pipelines.run import run
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def receiver() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    received: list[tuple[dict[str, str], bytes]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
-
-
-def test_run_sends_each_alert_once_to_matching_subscriptions(tmp_path: Path, receiver) -> None:
-    url, received = receiver
+def test_run_sends_each_alert_once_to_matching_subscriptions(tmp_path: Path, webhook_receiver) -> None:
+    url, received = webhook_receiver.url, webhook_receiver.received
     (tmp_path / "news.xml").write_text(
         """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
         <item><guid>w1</guid><title>Acme Robotics raises $12M Series A led by Harbor Point Ventures</title>

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -266,3 +267,49 @@ def test_embedded_broker_demo_stops_cleanly_on_sigterm(stream_worker: Any, tmp_p
     assert worker.terminate() == 0, worker.log()[-3000:]
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass  # the broker went with the worker
+
+
+def test_stream_alerts_a_subscribed_webhook_once(
+    kafka_broker: KafkaBroker, stream_worker: Any, tmp_path: Path, webhook_receiver: Any
+) -> None:
+    cfg = tmp_path / "alerts.toml"
+    cfg.write_text(
+        f"""as_of = "2026-11-25T00:00:00Z"
+[crm]
+accounts = "{STREAM_CASES / "crm" / "accounts.csv"}"
+[delivery]
+allow_private = true   # the receiver is on 127.0.0.1
+[[subscriptions]]
+name = "funding"
+owner = "ben.carter"
+types = ["funding_round"]
+channels = [{{ kind = "webhook", target = "{webhook_receiver.url}", secret = "k" }}]
+""",
+        encoding="utf-8",
+    )
+    prefix = unique_prefix("alerts")
+    url = f"sqlite:///{tmp_path / 'alerts.db'}"
+    worker = stream_worker(
+        "--config", str(cfg), "--db", url, "--broker", kafka_broker.url, "--topic-prefix", prefix,
+    )  # fmt: skip
+    worker.start()
+    docs = [
+        Document(id="a-1", title="Okapi Freight raises $12M Series A", source="wire",
+                 published_at=datetime(2026, 11, 24, tzinfo=UTC)),
+        Document(id="a-2", title="Corvid Health opens an office in Madrid", source="wire",
+                 published_at=datetime(2026, 11, 24, tzinfo=UTC)),
+    ]  # fmt: skip
+    publish_documents(docs, kafka_broker.url, Topics(prefix).documents)
+    wait_until(lambda: webhook_receiver.received or not worker.alive(), "the webhook to receive the alert")
+    # The same news again, then a new unsubscribed story: once that is stored (one partition, in
+    # order), the repeat was processed too; two more delivery passes go by before counting.
+    later = Document(id="a-3", title="Brindle Analytics launches a forecasting app", source="wire")
+    publish_documents([docs[0], later], kafka_broker.url, Topics(prefix).documents)
+    wait_until(lambda: count(url, "documents") >= 3 or not worker.alive(), "the worker to store all three")
+    time.sleep(2.5)
+    assert worker.terminate() == 0, worker.log()[-3000:]
+    bodies = [json.loads(body) for _, body in webhook_receiver.received]
+    assert len(bodies) == 1, (
+        bodies
+    )  # one alert, once: the expansion is not subscribed, the repeat adds nothing
+    assert "Okapi Freight" in json.dumps(bodies[0])

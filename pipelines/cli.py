@@ -333,32 +333,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="take the store URL from this config")
     p.set_defaults(func=cmd_review)
 
-    _add_later_commands(sub)
+    _add_more_commands(sub)
     return parser
 
 
-def _add_later_commands(sub: Any) -> None:
-    """Commands whose modules are optional extras register here."""
-    with contextlib.suppress(ImportError):
-        from pipelines.discovery.cli import add_parser as add_discover
+def _add_more_commands(sub: Any) -> None:
+    """Commands that live in their own modules: discover, stream, serve, subscriptions, schedule."""
+    from pipelines.discovery.cli import add_parser as add_discover
+    from pipelines.schedule import add_parser as add_schedule
+    from pipelines.serve import add_parser as add_serve
+    from pipelines.stream import add_parser as add_stream
+    from pipelines.subscriptions_cli import add_parser as add_subscriptions
 
-        add_discover(sub)
-    with contextlib.suppress(ImportError):
-        from pipelines.stream import add_parser as add_stream
-
-        add_stream(sub)
-    with contextlib.suppress(ImportError):
-        from pipelines.serve import add_parser as add_serve
-
-        add_serve(sub)
-    with contextlib.suppress(ImportError):
-        from pipelines.subscriptions_cli import add_parser as add_subscriptions
-
-        add_subscriptions(sub)
-    with contextlib.suppress(ImportError):
-        from pipelines.schedule import add_parser as add_schedule
-
-        add_schedule(sub)
+    for add in (add_discover, add_stream, add_serve, add_subscriptions, add_schedule):
+        add(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

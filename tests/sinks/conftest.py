@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from sinks import tables
+from sinks.delivery import tables as delivery_tables
 from sinks.store import Store
 
 PG_CONNINFO = os.environ.get("BUYSIGNAL_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
@@ -108,7 +109,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         url = str(request.getfixturevalue("shared_postgres_url"))
     with Store(url) as opened:
         if opened.dialect == "postgresql":
-            names = ", ".join(table.name for table in tables.ALL_TABLES)
+            every = (*tables.ALL_TABLES, *delivery_tables.ALL_TABLES)
+            names = ", ".join(table.name for table in every)
             with opened.engine.begin() as conn:
                 conn.exec_driver_sql(f"TRUNCATE {names}")
         yield opened

@@ -1,5 +1,6 @@
-"""Fixtures for the delivery tests: stores on SQLite and PostgreSQL, a batch of alerts, a clock you
-can move, and real local receivers (an HTTP server and an SMTP server on 127.0.0.1)."""
+"""Fixtures for the delivery tests: a batch of alerts, a clock you can move, and real local receivers
+(an HTTP server and an SMTP server on 127.0.0.1). Stores on SQLite and PostgreSQL come from
+tests/sinks/conftest.py (`store`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import json
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,49 +20,13 @@ from delivery_helpers import Clock, Mailbox, Received, Receiver
 
 from schemas import Account, CampaignEntry, Match, TriggerEvent
 from sinks.base import Batch
-from sinks.delivery import tables as delivery_tables
 from sinks.delivery.api import Alert, alerts_from_batch
 from sinks.store import Store
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "delivery"
-PG_CONNINFO = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 # ----------------------------------------------------------------------------------- stores
-
-
-@pytest.fixture(scope="session")
-def delivery_pg_database() -> Iterator[str]:
-    """A uniquely named PostgreSQL database for this session's delivery tests, dropped afterwards."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg (buysignal[postgres]) is not installed")
-    try:
-        with psycopg.connect(PG_CONNINFO, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}: {exc}")
-    name = f"buysignal_delivery_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty, migrated store on each backend (overrides the sinks folder's `store`)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'buysignal.db'}"
-    else:
-        url = str(request.getfixturevalue("delivery_pg_database"))
-    with Store(url) as opened:
-        if opened.dialect == "postgresql":
-            names = ", ".join(t.name for t in delivery_tables.ALL_TABLES)
-            with opened.engine.begin() as conn:
-                conn.exec_driver_sql(f"TRUNCATE {names}")
-        yield opened
 
 
 @pytest.fixture

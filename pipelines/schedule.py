@@ -507,7 +507,7 @@ def _print_status(store_url: str, count: int) -> int:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `buysignal schedule` (the lead's CLI calls this from `_add_later_commands`)."""
+    """Register `buysignal schedule` (the lead's CLI calls this from `_add_more_commands`)."""
     p = subparsers.add_parser(
         "schedule",
         help="run the batch at the times the [schedule] cron expressions name (foreground, until SIGTERM)",

@@ -343,7 +343,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `buysignal subscriptions` (the lead's CLI calls this from `_add_later_commands`)."""
+    """Register `buysignal subscriptions` (the lead's CLI calls this from `_add_more_commands`)."""
     p = subparsers.add_parser(
         "subscriptions",
         help="manage alert subscriptions, their channels and API tokens (straight in the store)",

@@ -153,7 +153,7 @@ def create_token(store_url: str, name: str) -> int:
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register `buysignal serve` (the lead's CLI calls this from `_add_later_commands`)."""
+    """Register `buysignal serve` (the lead's CLI calls this from `_add_more_commands`)."""
     p = subparsers.add_parser(
         "serve",
         help="HTTP server: subscriptions API (OpenAPI), private Atom feeds, the segments web page",

@@ -27,19 +27,41 @@ def _person_key(name: str | None) -> str:
     return f"{words[0]} {words[-1]}" if len(words) > 1 else " ".join(words)
 
 
+PEOPLE_MOVES = ("executive_hire", "executive_departure", "champion_left", "champion_joined")
+
+
+def _company_key(name: str | None) -> str:
+    return normalize_company(name or "") or (name or "").lower()
+
+
 def dedup_key(event: TriggerEvent) -> str:
-    """What must agree for two events to be the same real-world event."""
-    company = normalize_company(event.company or "") or (event.company or "").lower()
+    """What must agree for two events to be the same real-world event. A named person's move is
+    keyed by the person (outlets write the company short or long: "Northwind" / "Northwind
+    Analytics"); `same_company` then checks the companies are compatible."""
+    if event.type in PEOPLE_MOVES and _person_key(event.person):
+        return "|".join((event.type, "person", _person_key(event.person)))
     detail: str
     if event.type == "funding_round":
         detail = event.round or ""
-    elif event.type in ("executive_hire", "executive_departure", "champion_left", "champion_joined"):
-        detail = _person_key(event.person) or (event.role or "")
+    elif event.type in PEOPLE_MOVES:
+        detail = event.role or ""
     elif event.type in ("acquisition", "partnership"):
-        detail = normalize_company(event.counterparty or "")
+        detail = _company_key(event.counterparty)
     else:
         detail = ""
-    return "|".join((event.type, company, detail))
+    return "|".join((event.type, _company_key(event.company), detail))
+
+
+def same_company(a: TriggerEvent, b: TriggerEvent) -> bool:
+    """Whether two reports can be about the same company: the same normalised name, or one name's
+    words all in the other's ("Northwind" and "Northwind Analytics")."""
+    ka, kb = _company_key(a.company), _company_key(b.company)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    wa, wb = set(ka.split()), set(kb.split())
+    return wa <= wb or wb <= wa
 
 
 def _when(event: TriggerEvent) -> datetime:
@@ -84,15 +106,20 @@ def deduplicate(
     out: list[TriggerEvent] = []
     window = timedelta(days=window_days)
     for key in sorted(groups):
-        cluster: list[TriggerEvent] = []
+        clusters: list[list[TriggerEvent]] = []
         for event in sorted(groups[key], key=lambda e: (_when(e), e.event_id)):
             # Reports without a company can't be told apart from other events: never merge them.
-            if cluster and key.split("|")[1] and _when(event) - _when(cluster[0]) <= window:
-                cluster.append(event)
-                continue
-            if cluster:
-                out.append(merge(cluster, known_ids))
-            cluster = [event]
-        if cluster:
-            out.append(merge(cluster, known_ids))
+            home = next(
+                (
+                    c
+                    for c in clusters
+                    if _when(event) - _when(c[0]) <= window and all(same_company(event, e) for e in c)
+                ),
+                None,
+            )
+            if home is None:
+                clusters.append([event])
+            else:
+                home.append(event)
+        out.extend(merge(cluster, known_ids) for cluster in clusters)
     return out

@@ -82,3 +82,13 @@ def test_events_without_company_are_never_merged():
     a = ev("d1", "", round_="seed")
     b = ev("d2", "", round_="seed")
     assert len(deduplicate([a, b])) == 2
+
+
+def test_a_hire_written_with_short_and_long_company_names_is_one_event():
+    long = ev("d1", "Northwind Analytics", type_="executive_hire", person="Dana Whitfield", source="a")
+    short = ev("d2", "Northwind", type_="executive_hire", person="Dana Whitfield", days=2, source="b")
+    other = ev("d3", "Bluebird", type_="executive_hire", person="Dana Whitfield", days=3, source="c")
+    out = deduplicate([short, other, long])
+    assert len(out) == 2
+    merged = next(e for e in out if e.sources == ["a", "b"])
+    assert merged.event_id == long.event_id  # the first report

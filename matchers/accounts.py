@@ -17,8 +17,19 @@ rapidfuzz's ratio says it is a misspelling of a token of similar length), blende
 token_sort_ratio over the whole normalised names. Rare words ("Acadia") weigh a lot, generic ones
 ("Holdings", "Group") little, so "Acadia Healthcare" does not take "Acadia Pharmaceuticals".
 
+Renamed companies: registries keep a company's current name while mentions use an older one
+("Acme Widgets" now "Acme", "Acme" now "Acme Health", "Oldfam Dividend Fund" now "Newfam Dividend
+Fund"). Below the threshold, the best candidate is still assigned (at the threshold score) when one
+name is the other with words added or dropped, the shared words point to that account alone and the
+runner-up is far behind (`_renamed`), or when only a fund family's name changed and the old family
+names no account any more (`_family_renamed`). Kind-of-business words ("Technologies"), initials,
+series numbers and sibling funds are kept out: those are how spin-offs and siblings differ.
+Between two fund names, any word of difference keeps the fuzzy score under the threshold.
+
 Ambiguity: when the best two distinct accounts are within `margin` points, nothing is assigned:
-the Match has ambiguous=True and the candidates go to review.
+the Match has ambiguous=True and the candidates go to review. Accounts that share one normalised
+name are told apart, when the mention allows, by the words as written ("Tetra Tech" is not "Tetra
+Technologies") and by bracketed or registry qualifiers ("(Brasil)", "/ME/"); see `_break_tie`.
 
 The index is plain Python containers and numpy arrays, so it pickles as it is (Beam can ship it to
 workers; benchmarks/bench_match.py prints the pickle size and time). Rebuilding is the other option:
@@ -42,9 +53,11 @@ from matchers.normalize import (
     domain_label,
     domains_in_text,
     is_news_host,
+    name_qualifiers,
     normalize_domain,
     sorted_key,
     words,
+    written_tokens,
 )
 from schemas import Account, Match, MatchCandidate
 
@@ -58,6 +71,15 @@ TYPO_MIN_RATIO = 85  # rapidfuzz ratio for two words to count as one misspelt ("
 UNMATCHED_PENALTY = 7.0  # points off per word only one of the two names has (structure words aside)
 # Words about the corporate structure, not the business: "Acme" and "Acme Holdings" are one company.
 STRUCTURE_WORDS = frozenset(words("holdings group company companies enterprises worldwide international"))
+MAX_TIE_BREAK = 8  # more accounts than this with one name: the mention cannot single one out
+RENAME_MIN_SCORE = 30.0  # below this the best candidate shares too little to be a renamed name
+RENAME_MARGIN = 15.0  # a renamed name is taken only this far ahead of the runner-up
+RENAME_MIN_ANCHOR = 4  # shorter words are mostly initials, which unrelated companies share by chance
+# words neither here nor there when one name is the other with words added or dropped
+_IGNORABLE = STRUCTURE_WORDS | frozenset(words("of the and de la le les des del y et co"))
+_SERIES = frozenset(words("i ii iii iv v vi vii viii ix x xi xii"))
+_FUND_NAME_WORDS = frozenset(words("fund trust"))
+_FUND_WORDS = frozenset(words("fund funds trust portfolio etf income municipal"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +235,7 @@ class AccountIndex:
         tokens = company_tokens(company) if company else ()
         found = self._match_domain(company, tokens, domain, url, text)
         if found is None and tokens:
-            found = self._match_exact(tokens)
+            found = self._match_exact(tokens, company)
         if found is None and tokens:
             found = self._match_fuzzy(tokens)
         if found is None:
@@ -342,7 +364,7 @@ class AccountIndex:
 
     # steps 2 and 3
     def _match_exact(
-        self, tokens: tuple[str, ...]
+        self, tokens: tuple[str, ...], company: str | None = None
     ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
         key = " ".join(tokens)
         for table, lookup, score in (
@@ -351,6 +373,11 @@ class AccountIndex:
             (self._by_sorted, sorted_key(tokens), 98.0),
         ):
             found = _values(table, lookup)
+            if 1 < len(found) <= MAX_TIE_BREAK and company:
+                chosen = self._break_tie(company, found)
+                if chosen is not None:
+                    ranked = [(chosen, score), *((p, score - 1.0) for p in found if p != chosen)]
+                    return "name_exact", ranked, False, score
             if found:
                 return self._pick("name_exact", found, score)
         for lookup, score in (
@@ -362,6 +389,26 @@ class AccountIndex:
             if found:
                 return self._pick("alias", found, score)
         return None
+
+    def _break_tie(self, company: str, positions: list[int]) -> int | None:
+        """The one account among several with the same canonical name that the mention names more
+        closely, or None. First the words as written ("Tetra Tech" is not "Tetra Technologies",
+        though both expand to one key); then a bracketed or registry qualifier ("(Brasil)", "/ME/")
+        that the mention shares, or, when the mention's qualifiers match no account's, the one
+        account that carries none (the parent beside its country subsidiaries)."""
+        written = compact_key(written_tokens(company))
+        pool = [p for p in positions if compact_key(written_tokens(self.accounts[p].name)) == written]
+        if len(pool) == 1:
+            return pool[0]
+        wanted = name_qualifiers(company)
+        if not wanted:
+            return None
+        pool = pool or positions
+        quals = {p: name_qualifiers(self.accounts[p].name) for p in pool}
+        agree = [p for p in pool if quals[p] & wanted]
+        if not agree:
+            agree = [p for p in pool if not quals[p]]
+        return agree[0] if len(agree) == 1 else None
 
     # step 4
     def _candidates(self, tokens: tuple[str, ...]) -> list[int]:
@@ -412,12 +459,14 @@ class AccountIndex:
         # cheap C-speed pre-ranking, then the weighted token score on the few best
         pre = process.extract(key, choices, scorer=fuzz.token_set_ratio, limit=12, score_cutoff=40)
         best: dict[int, float] = {}
+        best_entry: dict[int, int] = {}
         for _choice, _pre_score, i in pre:
             e = entries[i]
             pos = self._entry_account[e]
             s = self._score(tokens, tuple(self._entry_key[e].split()))
             if s > best.get(pos, -1.0):
                 best[pos] = s
+                best_entry[pos] = e
         if not best:
             return None
         ranked = sorted(best.items(), key=lambda x: (-x[1], x[0]))
@@ -432,6 +481,12 @@ class AccountIndex:
         if twins:
             ranked = [ranked[0], *((p, top) for p in twins), *ranked[1:]]
         if top < self.threshold:
+            entry = best_entry[ranked[0][0]]
+            if self._renamed(tokens, ranked, entry) or self._family_renamed(tokens, ranked, entry):
+                # the same company under a longer, shorter or re-branded name: assigned at the
+                # threshold, the lowest score that assigns, so a review can sort these apart
+                ranked[0] = (ranked[0][0], self.threshold)
+                return "fuzzy", ranked, False, self.threshold
             return "none", ranked, False, top
         if (
             len(ranked) > 1
@@ -500,6 +555,10 @@ class AccountIndex:
         ]
         extra = sum(t not in STRUCTURE_WORDS for t in unmatched)
         score -= UNMATCHED_PENALTY * extra
+        if extra and _FUND_NAME_WORDS.intersection(q) and _FUND_NAME_WORDS.intersection(c):
+            # sibling funds of one family differ by a single word ("Acme Global Income Fund" /
+            # "Acme Income Fund"): between two fund names any word of difference is another fund
+            score = min(score, self.threshold - self.margin - 1.0)
         # Same name but for structure words ("ADTRAN" / "ADTRAN Holdings", "IZEA" / "IZEA Worldwide"):
         # trusted when every shared word is spelt the same and one is distinctive. Scores sit in a
         # narrow band (91-95) so that two accounts that both fit come out too close to call.
@@ -508,6 +567,97 @@ class AccountIndex:
             if not extra and any(self._distinctive(t) for t in shared):
                 score = max(score, 91.0 + 4.0 * dice)
         return max(score, 0.0)
+
+    def _renamed(self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], entry: int) -> bool:
+        """True when the best candidate is the mention's company under a name with words added or
+        dropped ("Acme Widgets" -> "Acme", "Acme" -> "Acme Widgets"): one name's words (structure
+        words aside) all appear in the other, the shared words point to this account and no other,
+        and the runner-up is far behind.
+
+        Two directions, two strengths of evidence. When the account has words the mention lacks,
+        one shared word must belong to this account alone (an investment fund is never taken this
+        way: sibling funds differ by one word, "Acme Income Fund" / "Acme Municipal Income Fund").
+        When the mention has the extra words, no other account may hold all the shared words, and
+        they must include a distinctive one. Series numbers ("Fund II") never count as extra."""
+        pos, top = ranked[0]
+        if top < RENAME_MIN_SCORE:
+            return False
+        if len(ranked) > 1 and top - ranked[1][1] < RENAME_MARGIN:
+            return False
+        c = tuple(self._entry_key[entry].split())
+        shared: list[str] = []
+        q_extra = [t for t in q if t not in _IGNORABLE]
+        c_extra = [u for u in c if u not in _IGNORABLE]
+        for t in list(q_extra):
+            if t in c_extra:
+                shared.append(t)
+                q_extra.remove(t)
+                c_extra.remove(t)
+        if not shared or (q_extra and c_extra):
+            return False
+        extra = (*q_extra, *c_extra)
+        # More new words than kept ones is another company ("Acme" / "Acme Gold Mining Royalty");
+        # a series number names a sibling ("Fund II"); a kind-of-business word is what tells a
+        # parent from its spin-off or sibling ("Acme" / "Acme Technologies", "Acme Financial
+        # Services" / "Acme Financial Holdings").
+        if len(extra) > len(shared) or any(t.isdigit() or t in _SERIES or t in GENERIC_WORDS for t in extra):
+            return False
+        anchors = [
+            u for u in shared if u not in GENERIC_WORDS and len(u) >= RENAME_MIN_ANCHOR and not u.isdigit()
+        ]
+        if not anchors:
+            return False
+        if c_extra:  # the account's name is longer
+            if _FUND_WORDS.intersection(c) or _FUND_WORDS.intersection(q):
+                return False
+            return any(self._sole_owner((u,), pos) for u in anchors)
+        return any(self._distinctive(u) for u in anchors) and self._sole_owner(tuple(shared), pos)
+
+    def _family_renamed(self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], entry: int) -> bool:
+        """True when the best candidate is the mention's investment fund after its fund family was
+        renamed ("Oldfam Global Dividend Fund" -> "Newfam Global Dividend Fund"): the names differ only
+        in their first one or two words, the old family's words name no account any more (the whole
+        family moved), the rest is a fund name of three or more words that no other account has,
+        and the runner-up is far behind."""
+        pos, top = ranked[0]
+        if len(ranked) > 1 and top - ranked[1][1] < RENAME_MARGIN:
+            return False
+        c = tuple(self._entry_key[entry].split())
+        if not (_FUND_NAME_WORDS.intersection(q) and _FUND_NAME_WORDS.intersection(c)):
+            return False
+        for i in (1, 2):
+            for j in (1, 2):
+                rest = q[i:]
+                if len(rest) < 3 or rest != c[j:] or q[0] == c[0]:
+                    continue
+                if any(self._df.get(t, 0) for t in q[:i]):
+                    continue
+                anchors = [t for t in rest if t not in GENERIC_WORDS and t not in _FUND_WORDS]
+                if len(anchors) < 2:
+                    continue
+                if self._sole_owner(rest, pos):
+                    return True
+        return False
+
+    def _sole_owner(self, tokens: tuple[str, ...], pos: int) -> bool:
+        """True when account `pos` is the only account with a name (or alias) holding all these
+        words. Reads the postings of the rarest word only; a word too common to read says no."""
+        rarest = min(tokens, key=lambda t: self._df.get(t, 0))
+        post = self._postings.get("w" + rarest)
+        if post is None:
+            return False
+        entries = [post] if isinstance(post, int) else post
+        if len(entries) > MAX_POSTING:
+            return False
+        wanted = set(tokens)
+        found = False
+        for e in entries:
+            if not wanted.issubset(self._entry_key[int(e)].split()):
+                continue
+            if self._entry_account[int(e)] != pos:
+                return False
+            found = True
+        return found
 
     def _distinctive(self, token: str) -> bool:
         """A word that few names share (and not a generic one): enough to identify a company."""

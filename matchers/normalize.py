@@ -38,16 +38,18 @@ _SECURITY_START = [
     r"preferred shares?",
     r"preference shares?",
     r"capital stock",
-    r"(?:american|global) depositary (?:shares?|receipts?)",
+    r"(?:american|global) deposit(?:a|o)ry (?:shares?|receipts?)",
     r"depositary (?:shares?|receipts?|units?)",
     r"(?:sponsored |unsponsored )?adrs?\b",
     r"(?:sponsored |unsponsored )?ads\b",
-    r"shares of beneficial interest",
+    r"shares? of beneficial interest",
     r"beneficial interest",
     r"(?:limited )?partnership units?",
     r"ltd partnership units?",
     r"common units?(?: representing)?",
-    r"units?(?=\s+(?:representing|each|consisting))",
+    r"corporate units?\b",
+    r"limited partner(?:ship)? interests?",
+    r"units?(?=\s+(?:representing|each|consisting|of beneficial))",
     r"warrants?(?=\s+(?:to|expiring|each))",
     r"subordinate voting shares?",
     r"(?:non-?)?voting shares?",
@@ -62,8 +64,15 @@ _SECURITY_START = [
     r"notes? due",
     r"due \d{4}",
     r"etns?\b",
+    r"pfd\b",  # "Acme Bank Pfd 3": an abbreviated preferred issue
+    r"w/i\b",  # "when issued" trading before a spin-off completes
+    r"when[- ]issued\b",
 ]
-_SECURITY_RE = re.compile(r"(?:^|\s|-|,)\s*(?:" + "|".join(_SECURITY_START) + r")", re.IGNORECASE)
+# the phrase starts after a space, a dash, a comma, the full stop of a legal form ("Inc.Common Stock")
+# or a closing bracket ("Acme Corp (Holding Company)Common Stock")
+_SECURITY_RE = re.compile(
+    r"(?:^|\s|-|,|(?<=[a-z]\.)|(?<=\)))\s*(?:" + "|".join(_SECURITY_START) + r")", re.IGNORECASE
+)
 _DASH_TAIL_RE = re.compile(r"\s+[-\u2013\u2014]\s+.*$")  # "Acme Inc - Common Stock" / "- Class A"
 # Words that mark a " - ..." tail as describing the listing, wherever they stand in it.
 _TAIL_NOISE_RE = re.compile(
@@ -73,6 +82,11 @@ _TAIL_NOISE_RE = re.compile(
     re.IGNORECASE,
 )
 _BARE_SECURITY_RE = re.compile(r"([\w.]+),?\s+((?:units?|rights?|warrants?)\s*)$", re.IGNORECASE)
+# "Acme Corporation Oridinary Shares": one (possibly misspelt) word and "Shares"/"Stock" right after a
+# legal form describe the share, whatever the word is.
+_FORM_THEN_SHARES_RE = re.compile(r"([\w.]+),?\s+([a-z]+\s+(?:shares?|stock)\s*)$", re.IGNORECASE)
+# "Acme Partners LP Limited Partnership": the legal form written twice (alone it names the entity)
+_LP_TWICE_RE = re.compile(r"\b(l\.?p\.?),?\s+limited partnership\b", re.IGNORECASE)
 _PARENS_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # SEC registrant tags: "ACME CORP /DE/", "CNB FINANCIAL CORP/PA", "KVH INC \\DE\\", "LAMAR CO/NEW"
 _STATE_CODES = frozenset(
@@ -95,7 +109,8 @@ _LEGAL_FORM_TEXT = (
     "a s, as, aps, a p s, pty, pty ltd, proprietary limited, pte, pte ltd, private limited, pvt, "
     "pvt ltd, kk, k k, kabushiki kaisha, godo kaisha, yugen kaisha, sdn bhd, bhd, berhad, se, sca, "
     "scs, sce, nl, tbk, pt, ulc, lllp, pllc, ltda, s a de c v, sa de cv, de cv, sab de cv, "
-    "s a b de c v, sab, sapi, ood, eood, doo, d o o, zrt, kft, sp z o o, sp zoo, spzoo, ehf, hf, ky, "
+    "s a b de c v, sab, s a b, sapi, s a c i, s a c i f y a, saci, sacifya, ood, eood, doo, d o o, "
+    "zrt, kft, sp z o o, sp zoo, spzoo, ehf, hf, ky, "
     "ay, og, cv, vof, ks, akc, jsc, pjsc, ojsc, cjsc, ooo, zao, oao, pao, the, the company, "
     "corp ltd, public limited company, public company limited, public co ltd, public co, "
     "public ltd co, pcl, company limited, co ltd"
@@ -117,8 +132,8 @@ _CANONICAL: dict[str, str] = {}
 for _canon, _variants in {
     "international": ["intl", "internat", "int'l", "internationl", "inter national"],
     "technologies": ["technology", "tech", "techs", "technol", "techn", "tecnologies", "technologie"],
-    "holdings": ["holding", "hldgs", "hldg", "hold", "holdgs", "hlds"],
-    "group": ["grp", "gp"],
+    "holdings": ["holding", "hldgs", "hldg", "hold", "holdgs", "hlds", "participacoes"],  # Portuguese
+    "group": ["grp", "gp", "groep", "gruppe", "gruppo", "grupo", "groupe"],  # Dutch, German, ...
     "financial": ["finl", "fin'l", "finanical", "fincl", "finc"],
     "services": ["service", "svcs", "svc", "srvcs", "servs"],
     "systems": ["system", "sys", "syst"],
@@ -223,9 +238,10 @@ def _strip_listing_noise(text: str) -> str:
         text = text[: m.start()]
     # A bare "Units" / "Rights" / "Warrants" at the end is a listing only right after a legal form
     # ("Acme Acquisition Corp Rights", "Acme Holding L.P. Units"); "Acme Digital Rights" is a name.
-    m = _BARE_SECURITY_RE.search(text)
-    if m and m.group(1).replace(".", "").lower() in _LEGAL_HEADS:
-        text = text[: m.start(2)]
+    for pattern in (_BARE_SECURITY_RE, _FORM_THEN_SHARES_RE):
+        m = pattern.search(text)
+        if m and m.group(1).replace(".", "").lower() in _LEGAL_HEADS:
+            text = text[: m.start(2)]
     return text
 
 
@@ -248,6 +264,7 @@ _TRAILERS = (
     )
     | _STATE_CODES
 )
+_GLUED_FORMS = frozenset(words("corp corporation company incorporated limited"))
 _LEGAL_HEADS = frozenset(
     words("inc corp co ltd plc llc lp sa ag nv se limited corporation company trust fund")
 )
@@ -275,9 +292,16 @@ def _strip_legal_forms(tokens: list[str]) -> list[str]:
         for form in _FORMS_BY_LAST.get(tokens[-1], ()):
             n = len(form)
             if len(tokens) > n and tuple(tokens[-n:]) == form:
+                # "Acme U.S.A." -> "acme u s a": "s a" ends a run of initials here, not a legal form
+                if len(tokens[-n - 1]) == 1 and all(len(t) == 1 for t in form):
+                    continue
                 tokens = tokens[:-n]
                 changed = True
                 break
+    # SEC names sometimes glue the state to the legal form: "ACME INVESTMENT CORPORATIONDE"
+    last = tokens[-1] if len(tokens) > 1 else ""
+    if last[-2:] in _STATE_CODES and last[:-2] in _GLUED_FORMS:
+        tokens = _strip_legal_forms(tokens[:-1])
     # SEC style "BROADWAY FINANCIAL CORP DE": a state code right after a legal form
     if (
         len(tokens) > 2
@@ -296,20 +320,60 @@ def _strip_legal_forms(tokens: list[str]) -> list[str]:
 def company_tokens(name: str | None) -> tuple[str, ...]:
     """The canonical tokens of a company name: ASCII, lower case, no listing noise, no legal form,
     "&"/"and" dropped, registry abbreviations expanded. Empty when nothing identifying is left."""
+    return _company_tokens(name, expand=True)
+
+
+@lru_cache(maxsize=65_536)
+def written_tokens(name: str | None) -> tuple[str, ...]:
+    """The tokens of a company name as `company_tokens` makes them but with abbreviations left as
+    written, so "Tetra Tech" and "Tetra Technologies" (one key after expansion) stay apart: the
+    tie-break between accounts whose canonical names are the same."""
+    return _company_tokens(name, expand=False)
+
+
+def _company_tokens(name: str | None, *, expand: bool) -> tuple[str, ...]:
     if not name:
         return ()
     text = unidecode(name) if not name.isascii() else name
     text = _STATE_TAG_RE.sub(r"\1 ", _STATE_TAG_RE.sub(r"\1 ", text))
-    text = _strip_listing_noise(text)
+    text = _strip_listing_noise(_LP_TWICE_RE.sub(r"\1", text))
     text = _PARENS_RE.sub(" ", text)
     text = _AND_RE.sub(" and ", text)
     text = _APOS_RE.sub("", text.lower())  # "Pilgrim's" -> "pilgrims"
     # "A.O. Smith" -> "a o smith"; "S.A." -> "s a"; "Floating-Rate" -> "floating rate"
-    tokens = _NON_ALNUM_RE.sub(" ", text).split()
+    tokens = _collapse_repeats(_NON_ALNUM_RE.sub(" ", text).split())
     tokens = _strip_legal_forms(tokens)
-    tokens = [_CANONICAL.get(t, t) for t in tokens if t != "and"]
+    tokens = [_CANONICAL.get(t, t) if expand else t for t in tokens if t != "and"]
     tokens = _strip_legal_forms(tokens)  # "Acme Co. and Co" after "and" removal
     return tuple(tokens)
+
+
+def _collapse_repeats(tokens: list[str]) -> list[str]:
+    """One copy of a run of words written twice in a row: listings often repeat the issuer's name
+    ("Acme Fund Inc. Acme Fund Inc. Common Stock", "Acme Income Fund II Income Fund II")."""
+    if len(tokens) < 4 or len(set(tokens)) == len(tokens):
+        return tokens
+    for size in range(len(tokens) // 2, 1, -1):
+        for start in range(len(tokens) - 2 * size + 1):
+            if tokens[start : start + size] == tokens[start + size : start + 2 * size]:
+                return _collapse_repeats(tokens[: start + size] + tokens[start + 2 * size :])
+    return tokens
+
+
+_QUALIFIER_RE = re.compile(r"\(([^)]*)\)|[/\\]([a-z]{2,3})[/\\]?(?=\s*$|\s*[/\\])", re.IGNORECASE)
+_NOT_QUALIFIERS = frozenset(words("the new old publ"))
+
+
+@lru_cache(maxsize=65_536)
+def name_qualifiers(name: str | None) -> frozenset[str]:
+    """The words a name carries in brackets or registry tags ("Acme (Brasil) S.A." -> {"brasil"},
+    "ACME CORP /ME/" -> {"me"}): a country or state that tells same-named companies apart."""
+    if not name:
+        return frozenset()
+    found: set[str] = set()
+    for m in _QUALIFIER_RE.finditer(unidecode(name)):
+        found.update(_NON_ALNUM_RE.sub(" ", (m.group(1) or m.group(2)).lower()).split())
+    return frozenset(found - _NOT_QUALIFIERS)
 
 
 def normalize_company(name: str | None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matchers import AccountIndex, load_aliases
-from matchers.accounts import MAX_CANDIDATES
+from matchers.accounts import MAX_CANDIDATES, MAX_TIE_BREAK
 from matchers.base import AccountMatcher
 from matchers.normalize import words
 from schemas import Account
@@ -313,3 +313,14 @@ def test_renamed_company_is_matched(renamed_index: AccountIndex, mention: str, e
 )
 def test_renamed_rules_keep_precision(renamed_index: AccountIndex, mention: str) -> None:
     assert renamed_index.match(mention).account_id is None
+
+
+def test_tie_break_gives_up_among_many_same_named_accounts() -> None:
+    accounts = [Account(account_id=f"VT-{i}", name=f"Velmora Technologies {s}") for i, s in enumerate(LEGAL)]
+    accounts.append(Account(account_id="VT-TECH", name="Velmora Tech Inc"))
+    assert len(accounts) > MAX_TIE_BREAK  # reading every one of them would cost each mention too much
+    m = AccountIndex.build(accounts).match("Velmora Tech")
+    assert m.account_id is None and m.ambiguous and m.method == "name_exact"
+
+
+LEGAL = words("Inc Corp Ltd LLC GmbH AG plc SA NV BV Oy AB")

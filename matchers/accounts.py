@@ -487,6 +487,8 @@ class AccountIndex:
                 # threshold, the lowest score that assigns, so a review can sort these apart
                 ranked[0] = (ranked[0][0], self.threshold)
                 return "fuzzy", ranked, False, self.threshold
+            if self._short_form_of_several(tokens, ranked, best_entry):
+                return "fuzzy", ranked, True, top
             return "none", ranked, False, top
         if (
             len(ranked) > 1
@@ -600,7 +602,12 @@ class AccountIndex:
         # a series number names a sibling ("Fund II"); a kind-of-business word is what tells a
         # parent from its spin-off or sibling ("Acme" / "Acme Technologies", "Acme Financial
         # Services" / "Acme Financial Holdings").
-        if len(extra) > len(shared) or any(t.isdigit() or t in _SERIES or t in GENERIC_WORDS for t in extra):
+        # One trailing business word on the account's side after a two-word shared name is the
+        # usual short form in news ("Pinecrest Data" for "Pinecrest Data Systems"), not a spin-off.
+        short_form = bool(c_extra) and not q_extra and len(c_extra) == 1 and len(shared) >= 2
+        if len(extra) > len(shared) or any(
+            t.isdigit() or t in _SERIES or (t in GENERIC_WORDS and not short_form) for t in extra
+        ):
             return False
         anchors = [
             u for u in shared if u not in GENERIC_WORDS and len(u) >= RENAME_MIN_ANCHOR and not u.isdigit()
@@ -612,6 +619,19 @@ class AccountIndex:
                 return False
             return any(self._sole_owner((u,), pos) for u in anchors)
         return any(self._distinctive(u) for u in anchors) and self._sole_owner(tuple(shared), pos)
+
+    def _short_form_of_several(
+        self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], best_entry: Mapping[int, int]
+    ) -> bool:
+        """True when the mention is a short form that fits the two best accounts alike ("Northwind"
+        with "Northwind Analytics" and "Northwind Logistics" in the CRM): a person should choose, so
+        the match goes to review with its candidates instead of being dropped as no match."""
+        if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= self.margin or ranked[1][1] < RENAME_MIN_SCORE:
+            return False
+        words = {t for t in q if t not in _IGNORABLE}
+        if not any(self._distinctive(t) and len(t) >= RENAME_MIN_ANCHOR for t in words):
+            return False
+        return all(words.issubset(self._entry_key[best_entry[pos]].split()) for pos, _ in ranked[:2])
 
     def _family_renamed(self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], entry: int) -> bool:
         """True when the best candidate is the mention's investment fund after its fund family was

@@ -324,3 +324,19 @@ def test_tie_break_gives_up_among_many_same_named_accounts() -> None:
 
 
 LEGAL = words("Inc Corp Ltd LLC GmbH AG plc SA NV BV Oy AB")
+
+
+def test_a_short_form_that_fits_two_accounts_goes_to_review() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="A", name="Quillmoor Analytics Ltd"),
+            Account(account_id="B", name="Quillmoor Logistics Inc"),
+            Account(account_id="C", name="Brackenfield Data Systems"),
+        ]
+    )
+    m = index.match("Quillmoor")
+    assert m.account_id is None and m.ambiguous
+    assert {c.account_id for c in m.candidates[:2]} == {"A", "B"}
+    # a short form with one trailing business word dropped, owned by one account: assigned
+    short = index.match("Brackenfield Data")
+    assert short.account_id == "C" and not short.ambiguous

@@ -129,6 +129,9 @@ _AMOUNT_RE = re.compile(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 @dataclass(frozen=True)
 class Amount:
     """A money amount found in text: value in currency units, ISO currency (None if unstated), span."""
@@ -144,7 +147,7 @@ def find_amounts(text: str) -> list[Amount]:
     """Every money amount in `text`, in order. A bare number counts only with a multiplier ("1.2bn")
     or a currency, so years, counts and ordinals ("3rd batch", "2018") are not money."""
     found: list[Amount] = []
-    if not any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text) is None:
         return found
     for m in _AMOUNT_RE.finditer(text):
         pre, mult, suf = m.group("pre"), m.group("mult"), m.group("suf")

@@ -19,8 +19,8 @@ import spacy
 from spacy.language import Language
 
 from schemas import DeadLetter, Document, TriggerEvent
-from triggers.pipeline import ensure_trigger_components
-from triggers.rules import Candidate
+from triggers.pipeline import RULES_FACTORY, SCORER_FACTORY, TriggerScorer, ensure_trigger_components
+from triggers.rules import Candidate, TriggerRules
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,12 @@ class SpacyTriggerDetector:
         self.nlp = ensure_trigger_components(nlp)
         self.min_confidence = min_confidence
         self.dead_letters: list[DeadLetter] = []
+        self._rules: TriggerRules = self.nlp.get_pipe(RULES_FACTORY).rules  # type: ignore[attr-defined]
+        self._scorer: TriggerScorer = self.nlp.get_pipe(SCORER_FACTORY)  # type: ignore[assignment]
+        self._has_cue = self._rules.has_cue
+        # The bundled pipeline is the tokenizer, the rules and the scorer (the textcat runs inside the
+        # scorer); then detect_many runs those steps itself. Any other component means nlp.pipe.
+        self._bare = set(self.nlp.pipe_names) <= {RULES_FACTORY, SCORER_FACTORY}
 
     def detect(self, doc: Document) -> list[TriggerEvent]:
         """The events one document announces."""
@@ -106,7 +112,11 @@ class SpacyTriggerDetector:
     def detect_many(
         self, docs: Iterable[Document], batch_size: int = 256
     ) -> Iterator[tuple[Document, list[TriggerEvent]]]:
-        """(document, events) for every document, in input order; batched through `nlp.pipe`."""
+        """(document, events) for every document, in input order; batched through the pipeline.
+
+        Sentences with no cue word at all (most of a news feed) are rejected on their raw text by the
+        lexicon's cue prefilter and never tokenised; the rest go through the tokenizer, the rules, and
+        (only those with candidates) the classifier and scorer."""
         it = iter(docs)
         while True:
             batch = list(islice(it, batch_size))
@@ -114,20 +124,17 @@ class SpacyTriggerDetector:
                 return
             units = [_units(d) for d in batch]
             flat = [u for us in units for u in us]
-            parsed = iter(self.nlp.pipe(flat, batch_size=batch_size))
+            lead = [k > 0 for us in units for k in range(len(us))]
+            found, errors = self._candidates(flat, lead)
+            pos = 0
             for doc, us in zip(batch, units, strict=True):
-                sdocs = [next(parsed) for _ in us]
-                errors = [sd._.trigger_error for sd in sdocs if sd._.trigger_error]
+                span = range(pos, pos + len(us))
+                pos += len(us)
                 try:
-                    if errors:
-                        raise ValueError(f"trigger rules failed: {errors[0]}")
-                    events = self._events(
-                        doc,
-                        [
-                            (u, sd._.trigger_candidates or [], sd.cats)
-                            for u, sd in zip(us, sdocs, strict=True)
-                        ],
-                    )
+                    error = next((errors[k] for k in span if k in errors), None)
+                    if error:
+                        raise ValueError(f"trigger rules failed: {error}")
+                    events = self._events(doc, [(flat[k], found[k], {}) for k in span]) if span else []
                 except (ValueError, KeyError, IndexError, TypeError) as exc:
                     self.dead_letters.append(
                         DeadLetter.of("trigger", f"triggers:{self.name}", exc, doc.model_dump(mode="json"))
@@ -139,6 +146,35 @@ class SpacyTriggerDetector:
                     )
                     events = []
                 yield doc, events
+
+    def _candidates(self, texts: list[str], lead: list[bool]) -> tuple[list[list[Candidate]], dict[int, str]]:
+        """Scored candidates for every sentence (an empty list for most), and the rule errors by index."""
+        found: list[list[Candidate]] = [[] for _ in texts]
+        errors: dict[int, str] = {}
+        keep = [k for k, t in enumerate(texts) if self._has_cue(t)]
+        if not keep:
+            return found, errors
+        todo = [texts[k] for k in keep]
+        if self._bare:
+            # The bundled shape (tokenizer + our components): run the steps directly, without spaCy's
+            # per-doc extension attributes and with the sentence text we already have.
+            sdocs = list(self.nlp.tokenizer.pipe(todo))
+            for k, text, sd in zip(keep, todo, sdocs, strict=True):
+                try:
+                    found[k] = self._rules.find(sd, text)
+                except (IndexError, ValueError, KeyError, TypeError) as exc:
+                    errors[k] = f"{type(exc).__name__}: {exc}"
+            self._scorer.score_all(sdocs, [found[k] for k in keep], [lead[k] for k in keep])
+            return found, errors
+        # A user's bigger pipeline: every component runs, in order.
+        for k, sd in zip(keep, self.nlp.pipe(todo), strict=True):
+            if sd._.trigger_error:
+                errors[k] = sd._.trigger_error
+            found[k] = sd._.trigger_candidates or []
+            if lead[k]:
+                for c in found[k]:
+                    c.confidence = round(self._scorer.score(c, sd.cats, lead_sentence=True), 4)
+        return found, errors
 
     def _events(
         self, doc: Document, units: list[tuple[str, list[Candidate], dict[str, float]]]

@@ -1,11 +1,13 @@
 """The hand-written rules that find trigger events in one headline or lead sentence.
 
-How it reads a sentence: a PhraseMatcher (case-insensitive, so Title Case and ALL-CAPS headlines work)
-finds the cue words of each event type ("raises", "acquires", "steps down as"); around each cue the
+How it reads a sentence: first a cheap test on the raw text (CueFilter: are all words of some cue phrase
+there?) lets the caller skip sentences with no cue at all, most of a feed. Then a phrase matcher on the
+lower-case tokens (so Title Case and ALL-CAPS headlines work) finds the cue words of each event type ("raises", "acquires", "steps down as"); around each cue the
 rules pick the subject company (the name run just before the cue, minus descriptors such as
 "Singapore's fintech startup"), the object (acquired company, partner, person and title), the amount,
 the round and the investors. Hedges ("in talks to", "plans to raise", "reportedly") and the
-not-an-event shapes (a VC firm's own fund, a lifetime funding total, a listicle) stop a cue.
+not-an-event shapes (a VC firm's own fund, a lifetime funding total, a listicle) stop a cue; a sourcing
+hedge elsewhere in the sentence ("..., sources say") is noted on the candidate for the scorer.
 
 The rules work on spaCy tokens so offsets stay exact: every field is a slice of the text as written.
 """
@@ -17,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from triggers.amounts import Amount, find_amounts
@@ -52,6 +53,9 @@ class Candidate:
     rule: str = ""  # which rule family fired; a scoring feature
     strength: float = 0.8  # how specific the rule is (prior, refined by calibration)
     cue_start: int = 0  # token index of the cue
+    cue: str = ""  # the cue words as written, lower case ("raises", "steps down as")
+    hedge_near: bool = False  # a hedge word elsewhere in the sentence ("..., sources say"): less sure
+    casing: str = "sentence"  # how the sentence is written: sentence, title or upper (ALL CAPS)
     confidence: float = 0.0  # set by the scorer component
 
 
@@ -579,6 +583,27 @@ _PROMO = re.compile(
     r"save the date|speakers? (announced|revealed|lineup)|apply now|applications? (open|close))\b",
     re.IGNORECASE,
 )
+_PROMO_HINTS = (
+    "ticket",
+    "regist",
+    "early",
+    "join us",
+    "sign up",
+    "miss",
+    "last chance",
+    "save the date",
+    "speaker",
+    "apply now",
+    "application",
+)
+
+
+def _promo_hint(text: str) -> bool:
+    """Whether _PROMO can match at all: each of its alternatives holds one of these substrings."""
+    low = text.lower()
+    return any(h in low for h in _PROMO_HINTS)
+
+
 _LIFETIME = re.compile(
     r"\b(to date|so far|in total|total funding|total of|till date|since (its )?(inception|launch|founding)|"
     r"cumulative|altogether|lifetime)\b",
@@ -598,6 +623,8 @@ _VC_FUND = re.compile(
 def _own_fund(text_low: str) -> bool:
     """A VC firm's own fund ("launches a new US$60M fund", "raises $210M for its third fund"), not an
     investor named "X Fund" after "from" / "led by"."""
+    if "fund" not in text_low:
+        return False  # both patterns need the word; the substring test is far cheaper than them
     m = _VC_FUND.search(text_low) or _FUND_WORD.search(text_low)
     if not m:
         return False
@@ -870,19 +897,29 @@ def _like_num(t: str, low: str) -> bool:
     return False
 
 
+# Per distinct word: (lower, is_alpha, is_lower, is_upper, like_num). Words repeat across headlines, so
+# this saves recomputing them for every token (bounded: cleared when it grows past 200,000 words).
+_WORD_FLAGS: dict[str, tuple[str, bool, bool, bool, bool]] = {}
+
+
+def _word_flags(t: str) -> tuple[str, bool, bool, bool, bool]:
+    low = t.lower()
+    flags = (low, t.isalpha(), t.islower(), t.isupper(), _like_num(t, low))
+    if len(_WORD_FLAGS) > 200_000:
+        _WORD_FLAGS.clear()
+    _WORD_FLAGS[t] = flags
+    return flags
+
+
 def _tokens(doc: Doc) -> list[Tok]:
     """All tokens of `doc` as plain tuples (each spaCy Token is read once, not on every rule's access)."""
     out = []
     new = tuple.__new__
+    flags_of = _WORD_FLAGS.get
     for tok in doc:
         t = tok.text
-        low = t.lower()
-        out.append(
-            new(
-                Tok,
-                (t, low, tok.idx, tok.whitespace_, t.isalpha(), t.islower(), t.isupper(), _like_num(t, low)),
-            )
-        )
+        f = flags_of(t) or _word_flags(t)
+        out.append(new(Tok, (t, f[0], tok.idx, tok.whitespace_, f[1], f[2], f[3], f[4])))
     return out
 
 
@@ -910,10 +947,10 @@ def _word_is_name(t: Tok, mode: str) -> bool:
 class SentenceReader:
     """The token view of one sentence: which tokens look like names, where amounts and clauses are."""
 
-    def __init__(self, doc: Doc, text: str | None = None) -> None:
+    def __init__(self, doc: Doc, text: str | None = None, tokens: list[Tok] | None = None) -> None:
         self.doc = doc
         self.text = doc.text if text is None else text  # Doc.text joins all tokens on every call
-        self.tokens = _tokens(doc)
+        self.tokens = _tokens(doc) if tokens is None else tokens
         self.lower = [t.lower_ for t in self.tokens]
         self.n = len(self.tokens)
         self.amounts: list[Amount] = find_amounts(self.text)
@@ -957,7 +994,7 @@ class SentenceReader:
 
     def _mode(self) -> str:
         words = [t for t in self.tokens if t.is_alpha and len(t.text) >= 3]
-        if len(words) >= 3 and sum(t.is_upper for t in words) >= 0.7 * len(words):
+        if len(words) >= 3 and len([1 for t in words if t.is_upper]) >= 0.7 * len(words):
             return "upper"
         # Names are capitalised in any style; everyday words only in Title Case.
         common = [
@@ -965,7 +1002,7 @@ class SentenceReader:
             for t in words[1:]
             if t.lower_ in _COMMON_CASE_WORDS and not (t.idx and self.text[t.idx - 1] == "-")
         ]
-        if common and sum(t.text[0].isupper() for t in common) >= 0.75 * len(common):
+        if common and len([1 for t in common if t.text[0].isupper()]) >= 0.75 * len(common):
             return "title"
         return "sentence"
 
@@ -1268,42 +1305,176 @@ class SentenceReader:
         return j + 1
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class CueFilter:
+    """A cheap test on the raw text: can any cue phrase of the lexicon occur in it?
+
+    Most headlines in a feed announce nothing, and for them tokenising and running the rules is wasted
+    work. This looks at the lower-cased words of the text (one regex pass) and says yes only when every
+    word of some cue phrase is there. It is a superset of what the PhraseMatcher can match (a phrase's
+    tokens are always whole words of the text, in any casing), so a text it rejects has no cue at all."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self._needs: dict[str, list[frozenset[str]]] = {}
+        for phrase in phrases:
+            words = _WORD.findall(phrase.lower())
+            if not words:
+                continue
+            # Index each phrase by its most telling word: the longest that is not a stop word.
+            key = max(words, key=lambda w: (w not in STOP_WORDS, len(w)))
+            need = frozenset(words)
+            if need not in self._needs.setdefault(key, []):
+                self._needs[key].append(need)
+        self._keys = frozenset(self._needs)
+
+    def __call__(self, text: str) -> bool:
+        """True when the text may hold a cue (then the rules must run), False when it surely does not."""
+        words = set(_WORD.findall(text.lower()))
+        for key in self._keys.intersection(words):
+            for need in self._needs[key]:
+                if need <= words:
+                    return True
+        return False
+
+
+class CueMatcher:
+    """Finds every cue and hedge phrase in a sentence's lower-case tokens: (family, start, end) for each
+    occurrence, like spaCy's PhraseMatcher on LOWER, but on the token strings the rules already hold."""
+
+    def __init__(self, families: dict[str, list[str]], tokenizer) -> None:  # type: ignore[no-untyped-def]
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for family, phrases in families.items():
+            for phrase in phrases:
+                words = tuple(t.lower_ for t in tokenizer(phrase))
+                entries = self._by_first.setdefault(words[0], [])
+                if (words, family) not in entries:
+                    entries.append((words, family))
+
+    def __call__(self, lower: list[str]) -> list[tuple[str, int, int]]:
+        found = []
+        by_first = self._by_first
+        for i, word in enumerate(lower):
+            entries = by_first.get(word)
+            if entries:
+                for words, family in entries:
+                    k = len(words)
+                    if k == 1 or tuple(lower[i : i + k]) == words:
+                        found.append((family, i, i + k))
+        return found
+
+
+HEDGE = "HEDGE"
+CUE_FILTER = CueFilter([p for phrases in CUES.values() for p in phrases])
+
+# Hedges that make a reported event less certain wherever they stand in the sentence ("X raises $5M,
+# sources say"); the temporal ones ("after", "ahead of", "will") only matter right before the cue.
+_SPECULATIVE = frozenset(
+    [
+        "in talks",
+        "talks to",
+        "in discussions",
+        "reportedly",
+        "rumoured",
+        "rumored",
+        "rumour",
+        "rumor",
+        "said to be",
+        "is said to",
+        "expected to",
+        "likely to",
+        "could",
+        "may",
+        "might",
+        "reports say",
+        "sources say",
+        "according to sources",
+        "claims",
+        "alleges",
+        "allegedly",
+        "denies",
+        "considering",
+        "mulls",
+        "weighs",
+        "eyes",
+        "plans",
+        "plans to",
+        "nears",
+    ]
+)
+# After the cue only a sourcing phrase makes the report unconfirmed ("X raises $5M, sources say"); a
+# later "plans to ..." or "claims growth" is a new clause about something else.
+_SOURCING = frozenset(
+    [
+        "reportedly",
+        "rumoured",
+        "rumored",
+        "rumour",
+        "rumor",
+        "said to be",
+        "is said to",
+        "reports say",
+        "sources say",
+        "according to sources",
+        "allegedly",
+    ]
+)
+
+
 class TriggerRules:
     """Finds Candidates in a Doc holding one headline or sentence. Built once; call `find` per Doc."""
 
     def __init__(self, vocab) -> None:  # type: ignore[no-untyped-def]
-        self.matcher = PhraseMatcher(vocab, attr="LOWER")
         from spacy.lang.en import English
 
+        # `vocab` is the pipeline's; the cue lexicon is matched on plain lower-case strings, so it is not
+        # needed here, but components are built with it (kept for callers that pass it).
+        self.vocab = vocab
         tokenizer = English().tokenizer
-        for family, phrases in CUES.items():
-            self.matcher.add(family, [tokenizer(p) for p in phrases])
+        families = dict(CUES)
         # Hedges share the matcher: one pass over the sentence finds cues and hedges.
-        self.matcher.add("HEDGE", [tokenizer(p) for p in _HEDGES])
-        self._hedge_id = vocab.strings["HEDGE"]
-        self._families = {vocab.strings[f]: f for f in CUES}
+        families[HEDGE] = _HEDGES
+        self.cues = CueMatcher(families, tokenizer)
+        self.has_cue = CUE_FILTER
+        self._handlers = {
+            "funding": self._funding,
+            "invest": self._invest,
+            "acq_active": self._acquisition,
+            "acq_passive": self._acquired_by,
+            "ipo": self._ipo,
+            "hire": self._hire,
+            "depart": self._departure,
+            "layoff": self._layoff,
+            "expansion": self._expansion,
+            "launch": self._launch,
+            "partner": self._partner,
+        }
 
     # --- entry point -------------------------------------------------------------------------------
 
-    def find(self, doc: Doc) -> list[Candidate]:
-        """The events this sentence reports as having happened (or formally announced)."""
-        text = doc.text
+    def find(self, doc: Doc, text: str | None = None) -> list[Candidate]:
+        """The events this sentence reports as having happened (or formally announced). `text` is the
+        doc's text when the caller has it (Doc.text rebuilds it from the tokens on every call)."""
+        if text is None:
+            text = doc.text
         if not text.strip():
             return []
-        matches = self.matcher(doc)
-        hedge_spans = [(s, e) for m, s, e in matches if m == self._hedge_id]
-        matches = [m for m in matches if m[0] != self._hedge_id]
+        tokens = _tokens(doc)
+        matches = self.cues([t.lower_ for t in tokens])
+        hedge_spans = [(s, e) for m, s, e in matches if m == HEDGE]
+        matches = [m for m in matches if m[0] != HEDGE]
         if not matches:
             return []  # most sentences: no cue word at all
         body = text
         # "Today's top tech news, May 8: X acquires Y" and "Recode Daily: ..." are roundups whose
         # events come after the colon; "Opinion:" and "Interview:" pieces report nothing.
-        if _OPINION_PREFIX.search(body) or _PROMO.search(body):
+        if _OPINION_PREFIX.search(body) or (_promo_hint(body) and _PROMO.search(body)):
             return []
         after_colon = body.split(":", 1)[1] if ":" in body[:80] else body
         if _QUESTION_START.search(body) and _QUESTION_START.search(after_colon):
             return []
-        r = SentenceReader(doc, text)
+        r = SentenceReader(doc, text, tokens)
         listicle = _LISTICLE.search(body) or _LISTICLE.search(after_colon)
         if listicle:
             noun = listicle.group(0).split()[-1]
@@ -1312,21 +1483,34 @@ class TriggerRules:
                 return []
         # Longest match per start wins ("steps down" over "down"), then by position.
         by_start: dict[int, tuple[str, int, int]] = {}
-        for match_id, s, e in matches:
-            fam = self._families[match_id]
+        for fam, s, e in matches:
             if s not in by_start or e - s > by_start[s][2] - by_start[s][1]:
                 by_start[s] = (fam, s, e)
         taken: set[int] = set()
         out: list[Candidate] = []
         said_company = self._said_company(text)
+        speculative = [
+            (hs, he, phrase)
+            for hs, he, phrase in ((hs, he, " ".join(r.lower[hs:he])) for hs, he in hedge_spans)
+            if phrase in _SPECULATIVE
+            # "May 31" is a date, not the modal verb.
+            and not (phrase == "may" and he < r.n and r.tokens[he].like_num)
+        ]
         for s in sorted(by_start):
             fam, s, e = by_start[s]
             if s in taken:
                 continue
             found = self._dispatch(r, fam, s, e, out, said_company, hedge_spans)
             if found:
+                cue = " ".join(r.lower[s:e])
+                hedge_near = any(
+                    (he <= s) or (hs >= e and phrase in _SOURCING) for hs, he, phrase in speculative
+                )
                 for c in found:
                     c.cue_start = s
+                    c.cue = cue
+                    c.hedge_near = hedge_near
+                    c.casing = r.mode
                 out.extend(found)
                 taken.update(range(s, e))
         return self._dedupe(out)
@@ -1392,19 +1576,7 @@ class TriggerRules:
         said: str | None,
         hedges: list[tuple[int, int]],
     ) -> list[Candidate]:
-        handler = {
-            "funding": self._funding,
-            "invest": self._invest,
-            "acq_active": self._acquisition,
-            "acq_passive": self._acquired_by,
-            "ipo": self._ipo,
-            "hire": self._hire,
-            "depart": self._departure,
-            "layoff": self._layoff,
-            "expansion": self._expansion,
-            "launch": self._launch,
-            "partner": self._partner,
-        }[fam]
+        handler = self._handlers[fam]
         found = handler(r, s, e, prior, said)
         kept = []
         for c in found:

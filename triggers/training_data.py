@@ -768,8 +768,33 @@ class HeadlineGenerator:
             f"{co} shares jump after strong earnings",
             f"Regulators probe {co} over data practices",
             f"{co} sued by former employees",
+            # A hedge after the cue: an unconfirmed report, not an announcement.
+            f"{co} raises {amt} from {vc}, sources say",
+            f"{co} to acquire {other} for {amt}, according to sources",
+            f"{co} hires {p} as {t}, reports say",
+            f"{co} could cut {n}% of staff, reports say",
         ]
         return Example(self.pick(shapes), [])
+
+    def unnamed(self) -> Example:
+        """An event whose company the headline does not name ("Fintech startup raises $5M")."""
+        r = self.rng
+        local = r.choice([w for w in _LOCAL if not w.endswith(("'s", "’s"))])
+        who = f"{local} {r.choice(_DESCRIPTORS)}"
+        amt, value, cur = self.amount()
+        rnd_text, rnd = self.round_()
+        n = r.choice([40, 75, 120, 300])
+        shapes = [
+            (f"{who} raises {amt} {rnd_text} round", "funding_round"),
+            (f"{who} lays off {n} employees", "layoffs"),
+            (f"{who} expands to {self.place()}", "expansion"),
+            (f"{who} launches {r.choice(_PRODUCTS)}", "product_launch"),
+        ]
+        text, type_ = self.pick(shapes)
+        ex = Example(text, [type_])
+        if type_ == "funding_round":
+            ex.round, ex.amount, ex.currency = rnd, value, cur
+        return ex
 
     # --- casing ----------------------------------------------------------------------------------------
     @staticmethod
@@ -787,13 +812,15 @@ class HeadlineGenerator:
         return " ".join(out)
 
     def example(self) -> Example:
-        """One example: 60% single-type positives, 8% multi-type, 32% negatives; 15% Title Case, 8% CAPS."""
+        """One example: 58% single-type positives, 8% multi-type, 2% unnamed subject, 32% negatives; 15% Title Case, 8% CAPS."""
         r = self.rng
         roll = r.random()
         if roll < 0.32:
             ex = self.negative()
         elif roll < 0.40:
             ex = self.multi()
+        elif roll < 0.42:
+            ex = self.unnamed()
         else:
             maker = r.choice(
                 [

@@ -214,14 +214,18 @@ def test_a_rule_failure_inside_the_pipeline_becomes_a_dead_letter(
     rules = detector.nlp.get_pipe("buysignal_trigger_rules").rules  # type: ignore[attr-defined]
     real_find = rules.find
 
-    def flaky(doc):  # type: ignore[no-untyped-def]
+    def flaky(doc, text=None):  # type: ignore[no-untyped-def]
         if "explode" in doc.text:
             raise IndexError("token index out of range")
-        return real_find(doc)
+        return real_find(doc, text)
 
     monkeypatch.setattr(rules, "find", flaky)
     fresh = SpacyTriggerDetector(detector.nlp)
-    docs = [Document(id="ok", title="Acme raises $5M seed round"), Document(id="bad", title="explode now")]
+    # The bad one has a cue word, so it gets past the prefilter to the rules.
+    docs = [
+        Document(id="ok", title="Acme raises $5M seed round"),
+        Document(id="bad", title="Boomco raises $2M to explode"),
+    ]
     out = dict((d.id, e) for d, e in fresh.detect_many(docs))
     assert [e.type for e in out["ok"]] == ["funding_round"] and out["bad"] == []
     (dead,) = fresh.dead_letters

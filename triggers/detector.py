@@ -17,6 +17,7 @@ from typing import ClassVar
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 
 from schemas import DeadLetter, Document, TriggerEvent
 from triggers.pipeline import RULES_FACTORY, SCORER_FACTORY, TriggerScorer, ensure_trigger_components
@@ -158,7 +159,8 @@ class SpacyTriggerDetector:
         if self._bare:
             # The bundled shape (tokenizer + our components): run the steps directly, without spaCy's
             # per-doc extension attributes and with the sentence text we already have.
-            sdocs = list(self.nlp.tokenizer.pipe(todo))
+            tokenizer: Tokenizer = self.nlp.tokenizer  # type: ignore[assignment]  # always a Tokenizer here
+            sdocs = list(tokenizer.pipe(todo))
             for k, text, sd in zip(keep, todo, sdocs, strict=True):
                 try:
                     found[k] = self._rules.find(sd, text)

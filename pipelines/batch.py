@@ -2,10 +2,12 @@
 
 DirectRunner on one machine by default; any other runner (Flink, Spark, Dataflow) takes the same
 pipeline with its own options (`[beam] runner` and `options` in the config, or extra command-line
-flags). Sources are read inside the pipeline (one element per configured source), so feeds are
-fetched in parallel on a distributed runner; results go to the store from a DoFn that writes in
-batches, and campaign lists are cut from the store afterwards, so they cover every stored event in
-each segment's window, not only this run's.
+flags). The configured sources are read by the driver first (`read_sources`), so feed state for
+conditional GET is committed only once the whole run has succeeded: a failed run re-fetches the same
+entries next time instead of getting "304 Not Modified" for entries it never processed. The pipeline
+then detects, deduplicates, matches and writes to the store from a DoFn that writes in batches;
+campaign lists are cut from the store afterwards, so they cover every stored event in each segment's
+window, not only this run's.
 """
 
 from __future__ import annotations
@@ -18,23 +20,30 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
-from apache_beam.options.pipeline_options import PipelineOptions, SetupOptions, StandardOptions
+from apache_beam.options.pipeline_options import (
+    PipelineOptions,
+    PortableOptions,
+    SetupOptions,
+    StandardOptions,
+)
 
 from pipelines import plugins
 from pipelines.config import Config, SourceConfig
 from pipelines.core import ProcessSettings, TriggerProcessor
 from pipelines.dedup import dedup_key, deduplicate
-from schemas import DeadLetter, Document, JobChange, Match, TriggerEvent
+from schemas import DeadLetter, Document, FeedState, JobChange, Match, TriggerEvent
 from sinks.base import Batch
 from sinks.store import Store
+from sources.base import ConfigError, FeedStateStore
 
 log = logging.getLogger(__name__)
 NAMESPACE = "buysignal"
-DOCS, JOBS, DEAD = "documents", "job_changes", "dead_letters"
+DEAD = "dead_letters"
 
 
-def build_source(spec: SourceConfig, cfg_base_dir: str, store: Store | None) -> Any:
-    """A configured source, constructed from its registered class and its config keys."""
+def build_source(spec: SourceConfig, cfg_base_dir: str, store: FeedStateStore | None) -> Any:
+    """A configured source, constructed from its registered class and its config keys; keys the
+    source doesn't take are a ConfigError naming the source."""
     cls = plugins.load("buysignal.sources", spec.type)
     kwargs = dict(spec.model_extra or {})
     base = Config(base_dir=cfg_base_dir)
@@ -48,35 +57,61 @@ def build_source(spec: SourceConfig, cfg_base_dir: str, store: Store | None) -> 
         kwargs.setdefault("source_name", spec.name)
         if store is not None:
             kwargs.setdefault("state", store)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        label = f"[[sources]] type = {spec.type!r}" + (f", name = {spec.name!r}" if spec.name else "")
+        given = ", ".join(sorted(spec.model_extra or {})) or "none"
+        raise ConfigError(f"{label}: {exc} (keys given: {given}); see the README for its keys") from exc
 
 
-class ReadSource(beam.DoFn):
-    """Reads one configured source; documents, job changes and dead letters go to their outputs."""
+@dataclass
+class SourceRead:
+    """What the configured sources gave: documents (one per id), job changes and dead letters."""
 
-    def __init__(self, base_dir: str, store_url: str) -> None:
-        self.base_dir = base_dir
-        self.store_url = store_url
-        self.read_count = Metrics.counter(NAMESPACE, "documents")
-        self.dead_count = Metrics.counter(NAMESPACE, "dead_letters")
+    documents: list[Document] = field(default_factory=list)
+    job_changes: list[JobChange] = field(default_factory=list)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
 
-    def setup(self) -> None:
-        self.store = Store(self.store_url)
 
-    def process(self, spec: SourceConfig) -> Iterator[Any]:
-        source = build_source(spec, self.base_dir, self.store)
+class PendingFeedState:
+    """Feed state as sources see it during a run: reads from the store, writes held back until
+    `commit`, which the run calls only after everything it read is processed and stored."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: dict[str, FeedState] = {}
+
+    def get_feed_state(self, url: str) -> FeedState | None:
+        return self.pending.get(url) or self.store.get_feed_state(url)
+
+    def set_feed_state(self, state: FeedState) -> None:
+        self.pending[state.url] = state
+
+    def commit(self) -> None:
+        for state in self.pending.values():
+            self.store.set_feed_state(state)
+        self.pending.clear()
+
+
+def read_sources(cfg: Config, state: FeedStateStore | None) -> SourceRead:
+    """Read every configured source, in config order. A document id seen twice (the same article
+    in two feeds) is kept once, the first; every source is built before any is read, so a config
+    mistake stops the run before it starts."""
+    sources = [build_source(spec, cfg.base_dir, state) for spec in cfg.sources]
+    read = SourceRead()
+    seen: set[str] = set()
+    for source in sources:
         for item in source.read():
             if isinstance(item, Document):
-                self.read_count.inc()
-                yield beam.pvalue.TaggedOutput(DOCS, item)
+                if item.id not in seen:
+                    seen.add(item.id)
+                    read.documents.append(item)
             elif isinstance(item, JobChange):
-                yield beam.pvalue.TaggedOutput(JOBS, item)
+                read.job_changes.append(item)
             elif isinstance(item, DeadLetter):
-                self.dead_count.inc()
-                yield beam.pvalue.TaggedOutput(DEAD, item)
-
-    def teardown(self) -> None:
-        self.store.close()
+                read.dead_letters.append(item)
+    return read
 
 
 class _WithProcessor(beam.DoFn):
@@ -202,30 +237,45 @@ def pipeline_options(cfg: Config, extra_args: Sequence[str] = ()) -> PipelineOpt
     return opts
 
 
+DISTRIBUTABLE_STORES = ("postgresql", "mysql", "mariadb")
+LOCAL_RUNNERS = ("DirectRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner", "PrismRunner")
+
+
+def check_runner_and_store(cfg: Config, options: PipelineOptions) -> None:
+    """A SQLite file lives on one machine: on a distributed runner each worker would write its own
+    copy and the run would look empty. Say so before anything runs."""
+    runner = options.view_as(StandardOptions).runner or "DirectRunner"
+    name = runner if isinstance(runner, str) else type(runner).__name__
+    # LOOPBACK: a portable runner's workers run in this very process (a local Flink, say).
+    in_process = (options.view_as(PortableOptions).environment_type or "").upper() == "LOOPBACK"
+    if name not in LOCAL_RUNNERS and not in_process and cfg.store.url.startswith("sqlite"):
+        raise ConfigError(
+            f"the {name} runs on other machines, but the store is a SQLite file ({cfg.store.url}); "
+            "set [store] url (or BUYSIGNAL_DB_URL) to a PostgreSQL database the workers can reach"
+        )
+
+
 def run_batch(
     cfg: Config,
     settings: ProcessSettings,
     known_events: Sequence[TriggerEvent],
+    read: SourceRead,
     extra_events: Sequence[TriggerEvent] = (),
     extra_args: Sequence[str] = (),
 ) -> RunCounts:
-    """Build and run the Beam pipeline; returns what it counted."""
+    """Build and run the Beam pipeline over what the sources gave; returns what it counted."""
+    options = pipeline_options(cfg, extra_args)
     known: dict[str, list[TriggerEvent]] = {}
     for event in known_events:
         known.setdefault(dedup_key(event), []).append(event)
-    with beam.Pipeline(options=pipeline_options(cfg, extra_args)) as p:
-        read = (
-            p
-            | "Sources" >> beam.Create(list(cfg.sources))
-            | "Read" >> beam.ParDo(ReadSource(cfg.base_dir, cfg.store.url)).with_outputs(DOCS, JOBS, DEAD)
-        )
-        docs = read[DOCS]
+    with beam.Pipeline(options=options) as p:
+        docs = p | "Documents" >> beam.Create(read.documents)
         found = (
             docs
             | "Batch" >> beam.BatchElements(min_batch_size=32, max_batch_size=512)
             | "Detect" >> beam.ParDo(DetectTriggers(settings)).with_outputs(DEAD, main="events")
         )
-        moved = read[JOBS] | "JobChanges" >> beam.ParDo(JobChangeTriggers(settings))
+        moved = p | "JobChanges" >> beam.Create(read.job_changes) | beam.ParDo(JobChangeTriggers(settings))
         seeded = p | "History" >> beam.Create(list(extra_events))
         known_side = p | "Known" >> beam.Create([known])
         merged = (
@@ -239,12 +289,12 @@ def run_batch(
             "matches", main="events"
         )
         (
-            (docs, matched.events, matched.matches, read[DEAD], found[DEAD])
+            (docs, matched.events, matched.matches, found[DEAD])
             | "ToStore" >> beam.Flatten()
             | "Write" >> beam.ParDo(WriteToStore(cfg.store.url))
         )
     result = p.result
-    counts = RunCounts()
+    counts = RunCounts(documents=len(read.documents), dead_letters=len(read.dead_letters))
     for metric in result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))["counters"]:
         name = metric.key.metric.name
         value = int(metric.committed or 0)

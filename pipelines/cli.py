@@ -135,22 +135,27 @@ def _load_index(accounts_path: str, aliases_path: str | None, threshold: float |
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    from sources.files import iter_json_lines
+
     index = _load_index(args.accounts, args.aliases, args.threshold)
     matched = total = skipped = 0
     with open_in(args.input) as src, open_out(args.output) as out:
-        for lineno, line in enumerate(progress(src, "match", "line"), 1):
-            if not line.strip():
+        for item in progress(iter_json_lines(src, "match"), "match", "line"):
+            if isinstance(item, DeadLetter):
+                skipped += 1
+                report_dead(item)
                 continue
+            lineno, obj = item
             try:
-                obj = json.loads(line)
                 if not isinstance(obj, dict):
                     raise ValueError("each line must be a JSON object")
                 ident = obj.get("id", obj.get("event_id"))
                 if ident is None or "company" not in obj:
                     raise ValueError("needs 'id' (or 'event_id') and 'company'")
+                for key in ("company", "url", "domain"):
+                    if obj.get(key) is not None and not isinstance(obj[key], str):
+                        raise ValueError(f"{key!r} must be a string or null")
                 company = obj["company"]
-                if company is not None and not isinstance(company, str):
-                    raise ValueError("'company' must be a string or null")
             except ValueError as exc:
                 skipped += 1
                 print(f"buysignal match: skipped line {lineno}: {exc}", file=sys.stderr)
@@ -225,10 +230,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def unknown_beam_args(args: Sequence[str]) -> list[str]:
+    """The arguments that no Beam pipeline option takes (Beam itself would drop them silently)."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    parsers: list[argparse.ArgumentParser] = []
+    PipelineOptions(list(args)).get_all_options(add_extra_args_fn=parsers.append)
+    _, unknown = parsers[0].parse_known_args(list(args))
+    return unknown
+
+
 def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
     from pipelines.config import load_config
     from pipelines.report import print_run_summary
     from pipelines.run import run
+
+    unknown = unknown_beam_args(beam_args)
+    if unknown:
+        raise UsageError(
+            f"unrecognized arguments: {' '.join(unknown)} (buysignal run takes --config, --db, "
+            "--output-dir, --demo, and Apache Beam pipeline options such as --runner=FlinkRunner)"
+        )
 
     cfg = load_config(args.config)
     if args.db:

@@ -7,12 +7,10 @@ worker calls `process` on micro-batches, and the `classify` / `match` commands c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
 from pipelines.config import Config
@@ -31,7 +29,9 @@ from schemas import (
 from sinks.base import Batch
 from sinks.campaigns import build_entries, default_segments
 from sinks.store import Store
+from sources.base import ConfigError
 from sources.crm import read_accounts, read_contacts, read_opportunities
+from sources.files import iter_json_lines
 from sources.jobchanges import job_change_document
 from triggers import load_detector
 from triggers.base import TriggerDetector
@@ -248,19 +248,25 @@ def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:
 
 
 def read_history(path: str | Path) -> tuple[list[TriggerEvent], list[DeadLetter]]:
-    """Past trigger events (JSON Lines of TriggerEvent) used to seed the store, e.g. for discovery."""
+    """Past trigger events (JSON Lines of TriggerEvent) used to seed the store, e.g. for discovery.
+    A bad line becomes a dead letter; a missing file is a config error."""
     events: list[TriggerEvent] = []
     dead: list[DeadLetter] = []
     component = f"history:{Path(path).name}"
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise ConfigError(f"[crm] history file {path} can't be read ({exc.strerror}); fix the path") from exc
+    with fh:
+        for item in iter_json_lines(fh, component):
+            if isinstance(item, DeadLetter):
+                dead.append(item)
                 continue
+            number, value = item
             try:
-                payload: Any = json.loads(line)
-                events.append(TriggerEvent.model_validate(payload))
+                events.append(TriggerEvent.model_validate(value))
             except ValueError as exc:
-                dead.append(DeadLetter.of("source", component, f"line {lineno}: {exc}", line.rstrip("\n")))
+                dead.append(DeadLetter.of("source", component, f"line {number}: {exc}", value))
     return events, dead
 
 

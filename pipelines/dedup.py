@@ -72,7 +72,7 @@ def merge(events: list[TriggerEvent], known: frozenset[str] = frozenset()) -> Tr
     """One event from several reports of it: the first report's id, date and evidence (an event
     already stored or alerted, in `known`, comes first so its id never changes), the highest
     confidence, every field any report filled, all sources."""
-    ordered = sorted(events, key=lambda e: (e.event_id not in known, _when(e), e.event_id))
+    ordered = sorted(events, key=lambda e: (e.event_id not in known, _when(e), e.event_id, e.to_json()))
     first = ordered[0]
     if len(ordered) == 1 and (first.sources or not first.source):
         return first
@@ -107,7 +107,7 @@ def deduplicate(
     window = timedelta(days=window_days)
     for key in sorted(groups):
         clusters: list[list[TriggerEvent]] = []
-        for event in sorted(groups[key], key=lambda e: (_when(e), e.event_id)):
+        for event in sorted(groups[key], key=lambda e: (_when(e), e.event_id, e.to_json())):
             # Reports without a company can't be told apart from other events: never merge them.
             home = next(
                 (

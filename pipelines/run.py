@@ -11,7 +11,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from pipelines.batch import RunCounts, run_batch
+from pipelines.batch import (
+    PendingFeedState,
+    RunCounts,
+    check_runner_and_store,
+    pipeline_options,
+    read_sources,
+    run_batch,
+)
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
 from schemas import CampaignEntry, DeadLetter, Segment, TriggerEvent
@@ -85,6 +92,7 @@ def cut_campaign_lists(store: Store, settings: ProcessSettings, accounts: dict) 
 
 def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
     """Run the whole batch pipeline once. Raises ConfigError for configs that can't work."""
+    check_runner_and_store(cfg, pipeline_options(cfg, extra_args))
     store = Store(cfg.store.url)
     run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now().isoformat()})
     try:
@@ -100,7 +108,10 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
         settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases())
         known = store.events(since=recent_window(settings))
         events_before = store.event_ids()
-        counts = run_batch(cfg, settings, known, extra_events=history, extra_args=extra_args)
+        feed_state = PendingFeedState(store)
+        read = read_sources(cfg, feed_state)
+        store.add_dead_letters(read.dead_letters)
+        counts = run_batch(cfg, settings, known, read, extra_events=history, extra_args=extra_args)
         counts.dead_letters += len(dead)
 
         accounts = {a.account_id: a for a in crm.accounts}
@@ -113,6 +124,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
         ambiguous = [m for m in store.matches() if m.ambiguous]
         store.add_review_items(ambiguous)
         alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
+        feed_state.commit()  # only now: everything fetched is processed and stored
 
         events_by_type = {k.split(":", 1)[1]: v for k, v in counts.extra.items() if k.startswith("type:")}
         segment_rows = {s.name: 0 for s in settings.segments}

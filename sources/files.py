@@ -49,11 +49,16 @@ def iter_json_lines(lines: Iterable[str | bytes], component: str) -> Iterator[tu
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
-        except ValueError as exc:
+            value = json.loads(line)
+        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
             yield DeadLetter.of(
-                "source", component, f"{component} line {number}: not valid JSON ({exc})", line.rstrip("\r\n")
+                "source",
+                component,
+                f"{component} line {number}: not valid JSON ({exc})",
+                line.rstrip("\r\n")[:10_000],
             )
+            continue
+        yield number, value
 
 
 def iter_documents(stream: Iterable[str | bytes], component: str) -> Iterator[Document | DeadLetter]:

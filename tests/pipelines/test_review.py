@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from run_support import ACME_SERIES_A, rss, write_run_config
 
 from pipelines.cli import main
 from pipelines.config import load_config
@@ -15,34 +16,12 @@ pytestmark = pytest.mark.slow
 
 
 def setup_run(tmp_path: Path) -> Path:
-    (tmp_path / "news.xml").write_text(
-        """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
-        <item><guid>w1</guid><title>Acme Robotics raises $12M Series A led by Harbor Point Ventures</title>
-        <pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate><link>https://news.example.com/w1</link></item>
-        </channel></rss>""",
-        encoding="utf-8",
-    )
     # Two accounts the news name fits equally well: a person has to say which one is meant.
-    (tmp_path / "accounts.csv").write_text(
-        "account_id,name,domain,owner\nA1,Acme Robotics Inc.,,ana\nA2,Acme Robotics GmbH,,ben\n",
-        encoding="utf-8",
+    return write_run_config(
+        tmp_path,
+        news=rss(ACME_SERIES_A),
+        accounts_csv="account_id,name,domain,owner\nA1,Acme Robotics Inc.,,ana\nA2,Acme Robotics GmbH,,ben\n",
     )
-    cfg = tmp_path / "c.toml"
-    cfg.write_text(
-        f"""as_of = "2026-11-25T00:00:00Z"
-[store]
-url = "sqlite:///{tmp_path / "bs.db"}"
-[output]
-dir = "{tmp_path / "out"}"
-[[sources]]
-type = "rss"
-feeds = ["news.xml"]
-[crm]
-accounts = "accounts.csv"
-""",
-        encoding="utf-8",
-    )
-    return cfg
 
 
 def test_review_accept_assigns_the_account_and_is_remembered(

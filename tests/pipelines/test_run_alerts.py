@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from run_support import ACME_SERIES_A, rss, write_run_config
 
 from pipelines.config import load_config
 from pipelines.run import run
@@ -17,40 +18,24 @@ pytestmark = pytest.mark.slow
 
 def test_run_sends_each_alert_once_to_matching_subscriptions(tmp_path: Path, webhook_receiver) -> None:
     url, received = webhook_receiver.url, webhook_receiver.received
-    (tmp_path / "news.xml").write_text(
-        """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
-        <item><guid>w1</guid><title>Acme Robotics raises $12M Series A led by Harbor Point Ventures</title>
-        <pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate><link>https://news.example.com/w1</link></item>
-        <item><guid>w2</guid><title>Bluebird Coffee opens a new roastery in Lisbon</title>
-        <pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate><link>https://news.example.com/w2</link></item>
-        </channel></rss>""",
-        encoding="utf-8",
+    bluebird = (
+        "<item><guid>w2</guid><title>Bluebird Coffee opens a new roastery in Lisbon</title>"
+        "<pubDate>Mon, 23 Nov 2026 10:00:00 GMT</pubDate><link>https://news.example.com/w2</link></item>"
     )
-    (tmp_path / "accounts.csv").write_text(
-        "account_id,name,domain,owner\nA1,Acme Robotics Inc.,,ana\nB1,Bluebird Coffee Company,,ben\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "c.toml").write_text(
-        f"""as_of = "2026-11-25T00:00:00Z"
-[store]
-url = "sqlite:///{tmp_path / "bs.db"}"
-[output]
-dir = "{tmp_path / "out"}"
-[delivery]
+    # [delivery] and [[subscriptions]] come after [[sources]], so they must name their tables.
+    write_run_config(
+        tmp_path,
+        news=rss(ACME_SERIES_A, bluebird),
+        accounts_csv="account_id,name,domain,owner\nA1,Acme Robotics Inc.,,ana\nB1,Bluebird Coffee Company,,ben\n",
+        extra=f"""[delivery]
 allow_private = true   # the receiver is on 127.0.0.1
 base_delay_seconds = 0
-[[sources]]
-type = "rss"
-feeds = ["news.xml"]
-[crm]
-accounts = "accounts.csv"
 [[subscriptions]]
 name = "funding for ana"
 owner = "ana"
 types = ["funding_round"]
 channels = [{{ kind = "webhook", target = "{url}", secret = "s3cret-for-tests" }}]
 """,
-        encoding="utf-8",
     )
     cfg = load_config(tmp_path / "c.toml")
     first = run(cfg)

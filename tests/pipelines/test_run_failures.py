@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from run_support import ACME_SERIES_A, rss, write_run_config
 
 import pipelines.run as run_module
 from pipelines.cli import main
@@ -21,10 +22,7 @@ from sources.base import ConfigError
 
 pytestmark = pytest.mark.slow
 
-FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
-<item><guid>w1</guid><title>Acme Robotics raises $12M Series A led by Harbor Point Ventures</title>
-<pubDate>Mon, 23 Nov 2026 09:00:00 GMT</pubDate><link>https://news.example.com/w1</link></item>
-</channel></rss>"""
+FEED = rss(ACME_SERIES_A).encode()
 
 
 @pytest.fixture
@@ -57,24 +55,9 @@ def etag_feed() -> Iterator[tuple[str, list[str]]]:
 
 
 def write_config(tmp_path: Path, feed: str, extra: str = "") -> Path:
-    (tmp_path / "accounts.csv").write_text("account_id,name\nA1,Acme Robotics Inc.\n", encoding="utf-8")
-    cfg = tmp_path / "c.toml"
-    cfg.write_text(
-        f"""as_of = "2026-11-25T00:00:00Z"
-[store]
-url = "sqlite:///{tmp_path / "bs.db"}"
-[output]
-dir = "{tmp_path / "out"}"
-[[sources]]
-type = "rss"
-feeds = ["{feed}"]
-{extra}
-[crm]
-accounts = "accounts.csv"
-""",
-        encoding="utf-8",
+    return write_run_config(
+        tmp_path, feeds=(feed,), accounts_csv="account_id,name\nA1,Acme Robotics Inc.\n", extra=extra
     )
-    return cfg
 
 
 def test_a_failed_run_leaves_feed_state_alone_so_nothing_is_lost(

@@ -191,6 +191,19 @@ class SpacyTriggerDetector:
                 rest.append(cands)
         if not chosen:
             return []
+        if (
+            evidence is not units[0][0]
+            and doc.title
+            and doc.title.strip()
+            and any(c.company is None for c in chosen)
+        ):
+            # An event from the lead whose sentence names no company ("The company will cut 300 jobs",
+            # under "Tundra Foods Announces Restructuring"): the article is about the headline's subject.
+            title = units[0][0]
+            company = self._rules.headline_company(self.nlp.tokenizer(title), title)
+            for c in chosen:
+                if c.company is None:
+                    c.company = company
         # Fill fields the headline leaves out from the lead's report of the same event.
         for c in chosen:
             for cands in rest:

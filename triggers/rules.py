@@ -284,6 +284,20 @@ _LAYOFF_PHRASES = [
     "to close",
     "job losses",
     "redundancies",
+    # Need a jobs object, like "cuts": "will eliminate 12% of its workforce", "reduces headcount".
+    "eliminates",
+    "eliminated",
+    "eliminate",
+    "eliminating",
+    "reduces",
+    "reduced",
+    "reduce",
+    "reducing",
+    "trims",
+    "trimmed",
+    "trim",
+    "workforce reduction",
+    "reduction in force",
 ]
 _EXPANSION_PHRASES = [
     "expands to",
@@ -297,6 +311,14 @@ _EXPANSION_PHRASES = [
     "expanding into",
     "expands across",
     "expands its presence",
+    # The bare verb counts only with a place a few words on ("expands its delivery service to Vietnam").
+    "expands",
+    "expand",
+    "expanded",
+    "expanding",
+    "brings",
+    "brought",
+    "bringing",
     "expansion into",
     "expansion to",
     "enters",
@@ -401,6 +423,18 @@ _PARTNER_PHRASES = [
     "partner",
     "join forces",
     "team up",
+    # Partnership nouns: "X and Y enter research collaboration", "X forms joint venture with Y".
+    "collaboration",
+    "collaboration with",
+    "alliance",
+    "joint venture",
+    "tie-up",
+    "tie-up with",
+    # "X selects Y as (its technology) partner": the choice verb only counts with "as ... partner".
+    "selects",
+    "selected",
+    "chooses",
+    "chose",
 ]
 
 CUES: dict[str, list[str]] = {
@@ -570,6 +604,12 @@ _QUESTION_START = re.compile(
     r"a guide|guide|everything)\b",
     re.IGNORECASE,
 )
+# "How logistics startup Ferrowheel raised $2M", "Why Acme partnered with Beta": a feature about an event
+# that happened (a past-tense event verb after a capitalised name), not a how-to or an open question.
+_TOLD_STORY = re.compile(
+    r"^\W*(?:[Hh]ow|[Ww]hy)\s+(?:[\w.&'’-]+\s+){0,4}?[A-Z][\w.&'’-]*\s+(?:raised|partnered|teamed up|acquired|"
+    r"bought|secured|landed|launched|expanded)\b"
+)
 _LISTICLE = re.compile(
     r"^\W*(top\s+)?\d+\s+(\w+\s+){0,3}?(ways|things|tips|lessons|reasons|startups|"
     r"trends|companies|tools|steps|questions|mistakes|investors|apps|books|ideas|"
@@ -603,6 +643,145 @@ def _promo_hint(text: str) -> bool:
     low = text.lower()
     return any(h in low for h in _PROMO_HINTS)
 
+
+# Partnership nouns and what may stand between them and the verb that makes them an event
+# ("X and Y enter research collaboration", "X forms a strategic alliance with Y").
+_PARTNERSHIP_NOUNS = frozenset(["partnership", "collaboration", "alliance", "joint venture", "tie-up"])
+_PARTNERSHIP_MODIFIERS = frozenset(
+    [
+        "new",
+        "a",
+        "an",
+        "the",
+        "strategic",
+        "its",
+        "their",
+        "global",
+        "exclusive",
+        "regional",
+        "multi-year",
+        "multiyear",
+        "long-term",
+        "research",
+        "r&d",
+        "development",
+        "co-development",
+        "licensing",
+        "commercial",
+        "commercialization",
+        "commercialisation",
+        "technology",
+        "tech",
+        "distribution",
+        "marketing",
+        "clinical",
+        "discovery",
+        "drug",
+        "supply",
+        "manufacturing",
+        "joint",
+        "industry",
+        "academic",
+        "landmark",
+        "major",
+        "broad",
+        "expanded",
+    ]
+)
+_PARTNERSHIP_VERBS = frozenset(
+    [
+        "inks",
+        "signs",
+        "announces",
+        "announce",
+        "forms",
+        "form",
+        "launches",
+        "launch",
+        "seals",
+        "strikes",
+        "enters",
+        "enter",
+        "entered",
+        "expands",
+        "renews",
+        "extends",
+        "establish",
+        "establishes",
+        "established",
+        "formed",
+        "signed",
+        "inked",
+        "announced",
+        "sealed",
+        "struck",
+        "through",
+        "via",
+        "extend",
+        "renew",
+        "expand",
+        "sign",
+        "ink",
+        "seal",
+        "strike",
+        "deepen",
+        "deepens",
+        "into",
+    ]
+)
+# Layoff verbs that only count with a jobs object ("cuts 200 jobs", not "cuts prices").
+_JOB_OBJECT_CUES = frozenset(
+    [
+        "cuts",
+        "cut",
+        "slashes",
+        "axes",
+        "to close",
+        "eliminates",
+        "eliminated",
+        "eliminate",
+        "eliminating",
+        "reduces",
+        "reduced",
+        "reduce",
+        "reducing",
+        "trims",
+        "trimmed",
+        "trim",
+    ]
+)
+# Verbs that end a headline's opening subject ("Tundra Foods Announces ...", "Acme to restructure").
+_HEADLINE_VERBS = frozenset(
+    [
+        "announces",
+        "unveils",
+        "outlines",
+        "details",
+        "begins",
+        "starts",
+        "launches",
+        "reports",
+        "says",
+        "confirms",
+        "restructures",
+        "reorganizes",
+        "reorganises",
+        "overhauls",
+        "completes",
+        "plans",
+        "to",
+        "will",
+        "is",
+        "has",
+        ":",
+    ]
+)
+_CHOICE_VERBS = frozenset(["selects", "selected", "chooses", "chose"])
+# After "enters": a pact, not a market ("enters research collaboration", "enter into strategic alliance").
+_PACT_AHEAD = re.compile(
+    r"^\s*(into )?((?!through |via |with |in |after )[\w&-]+ ){0,2}(partnerships?|collaborations?|alliances?|joint ventures?|tie-ups?|"
+    r"agreements?|deals?|pacts?|mous?)\b"
+)
 
 _LIFETIME = re.compile(
     r"\b(to date|so far|in total|total funding|total of|till date|since (its )?(inception|launch|founding)|"
@@ -1472,8 +1651,12 @@ class TriggerRules:
         if _OPINION_PREFIX.search(body) or (_promo_hint(body) and _PROMO.search(body)):
             return []
         after_colon = body.split(":", 1)[1] if ":" in body[:80] else body
-        if _QUESTION_START.search(body) and _QUESTION_START.search(after_colon):
+        told = _TOLD_STORY.search(body)
+        if _QUESTION_START.search(body) and _QUESTION_START.search(after_colon) and not told:
             return []
+        if told:
+            # "How X raised $2M": the hedge words "how"/"why" introduce the story, not a doubt.
+            hedge_spans = [(hs, he) for hs, he in hedge_spans if hs != 0]
         r = SentenceReader(doc, text, tokens)
         listicle = _LISTICLE.search(body) or _LISTICLE.search(after_colon)
         if listicle:
@@ -1513,7 +1696,41 @@ class TriggerRules:
                     c.casing = r.mode
                 out.extend(found)
                 taken.update(range(s, e))
-        return self._dedupe(out)
+        return self._dedupe(self._ipo_proceeds(out))
+
+    def headline_company(self, doc: Doc, text: str | None = None) -> str | None:
+        """The company a headline opens with ("Tundra Foods Announces Restructuring ..." -> "Tundra
+        Foods"), or None. Used for an event found in the lead ("The company will cut 300 jobs") whose
+        sentence names no company: the article is about the headline's subject."""
+        if text is None:
+            text = doc.text
+        r = SentenceReader(doc, text, _tokens(doc))
+        for k in range(1, min(r.n, 9)):
+            if r.lower[k] in _HEADLINE_VERBS:
+                run = r.name_run_before(k)
+                if run and run[0] == 0:
+                    return r.span_text(*run)
+                # A Title Case headline: every word before the verb is capitalised ("Tundra Foods").
+                if k <= 4 and all(r.tokens[x].text[:1].isupper() for x in range(k)):
+                    return r.span_text(0, k)
+                return None
+        return None
+
+    @staticmethod
+    def _ipo_proceeds(cands: list[Candidate]) -> list[Candidate]:
+        """An IPO that raises money ("prices IPO at $18 a share, raising $210M") is one event, the IPO:
+        its proceeds are not a venture round, so a funding candidate of the same company goes."""
+        ipo_companies = {(c.company or "").lower() for c in cands if c.type == "ipo"}
+        if not ipo_companies:
+            return cands
+        return [
+            c
+            for c in cands
+            if not (
+                c.type == "funding_round"
+                and ((c.company or "").lower() in ipo_companies or not c.company or "" in ipo_companies)
+            )
+        ]
 
     @staticmethod
     def _dedupe(cands: list[Candidate]) -> list[Candidate]:
@@ -1554,6 +1771,14 @@ class TriggerRules:
                 phrase = " ".join(r.lower[hs:he])
                 if phrase in _DIRECT_HEDGES and he < s - 2:
                     continue  # "startup that wants to cut sugar secures ...": not about this verb
+                if (
+                    phrase == "would"
+                    and type_ in _FUTURE_OK_TYPES
+                    and hs >= 2
+                    and r.lower[hs - 1] in {"it", "they"}
+                    and {"said", "says"} & set(r.lower[max(0, hs - 5) : hs - 1])
+                ):
+                    continue  # "X said it would cut 400 jobs": reported speech of an announcement
                 if type_ in _FUTURE_OK_TYPES and phrase in _SOFT_HEDGES | {"plans", "plans to", "plan to"}:
                     if phrase.startswith("plan") and type_ not in {"expansion", "product_launch"}:
                         return True
@@ -1809,6 +2034,12 @@ class TriggerRules:
         if re.search(r"\b(competition|contest|prize|award|challenge|hackathon|pitch)\b", low_after):
             return []
         if cue == "has" or (s > 0 and r.lower[s - 1] in {"has", "have"} and _LIFETIME.search(whole)):
+            return []
+        # "X has now raised $140M" and "X, which has raised $30M, ..." report a lifetime total or
+        # background, not a new round.
+        if s > 1 and r.lower[s - 2] in {"has", "have"} and r.lower[s - 1] in {"now", "already", "so"}:
+            return []
+        if s > 1 and r.lower[s - 1] in {"has", "have", "had"} and r.lower[s - 2] in {"which", "that", "who"}:
             return []
         company = self.subject(r, s, prior)
         counterparty = None
@@ -2159,6 +2390,8 @@ class TriggerRules:
             r"^(more|\d+|hundreds|thousands|over|up to|new staff)", low_after
         ):
             return []
+        if cue in {"brings in", "brings on"} and e < r.n and r.amount_tok[e] is not None:
+            return []  # "brings in $5M": money, not a person
         if cue in {"name", "names", "named"} and re.match(
             r"^(a |its )?(new )?(name|brand)|^after|^in|^on|^to the list|^among|^one of|^as one", low_after
         ):
@@ -2512,7 +2745,7 @@ class TriggerRules:
         cue = " ".join(r.lower[s:e])
         end = r.clause_end(e)
         after = " ".join(r.lower[e : min(end, e + 8)])
-        if cue in {"cuts", "cut", "slashes", "axes", "to close"}:
+        if cue in _JOB_OBJECT_CUES:
             if cue == "to close":
                 if not re.match(
                     r"^(its |the |all |\d+ |some |several )*(\w+ )?(offices?|stores?|plants?|"
@@ -2585,7 +2818,23 @@ class TriggerRules:
         if company is None and s > 1 and r.lower[s - 1] == "to":
             run = r.name_run_before(s - 1)
             company = r.span_text(*run) if run else None
+        if company is None and said:
+            company = said  # "Tundra Foods said it would cut 400 jobs"
         return [Candidate("layoffs", company=company, rule="layoff", strength=0.85 if company else 0.6)]
+
+    def _place_ahead(self, r: SentenceReader, e: int, end: int) -> bool:
+        """Whether "to/into/across/in PLACE" follows within a few words of `e` ("expands its payments
+        business into Malaysia"). In Title Case every word is capitalised, so there the place must be a
+        known one."""
+        for x in range(e, min(end, e + 8)):
+            if r.lower[x] in {"with", "by", "after", "for", "as", "and"}:
+                return False  # another clause: "expands partnership with Y to ..."
+            if r.lower[x] in {"to", "into", "across", "in"} and x + 1 < r.n:
+                if r.mode == "sentence":
+                    return self._is_place_at(r, x + 1)
+                low = r.lower[x + 1]
+                return low in PLACES or low.rstrip("n") in PLACES
+        return False
 
     def _is_place_at(self, r: SentenceReader, k: int) -> bool:
         while k < r.n and r.tokens[k].like_num:
@@ -2651,11 +2900,15 @@ class TriggerRules:
             ):
                 return []
         elif cue in {"enters", "entered", "enter", "entering", "enters into"}:
-            if cue == "enters into" or re.match(
-                r"^\s*(into )?(a |an |the )?(partnership|agreement|deal|talks|"
-                r"mou|pact|race|fray|ring|stage|phase|administration|"
-                r"liquidation)",
-                low_after,
+            if (
+                cue == "enters into"
+                or re.match(
+                    r"^\s*(into )?(a |an |the )?(partnership|agreement|deal|talks|"
+                    r"mou|pact|race|fray|ring|stage|phase|administration|"
+                    r"liquidation)",
+                    low_after,
+                )
+                or _PACT_AHEAD.match(low_after)
             ):
                 return []
             if not self._is_place_at(r, e):
@@ -2677,6 +2930,9 @@ class TriggerRules:
             "goes live in",
         }:
             if not self._is_place_at(r, e):
+                return []
+        elif cue in {"expands", "expand", "expanded", "expanding", "brings", "brought", "bringing"}:
+            if not self._place_ahead(r, e, end):
                 return []
         elif cue.startswith("expan"):
             if cue in {"expansion into", "expansion to"}:
@@ -2709,10 +2965,11 @@ class TriggerRules:
         if re.match(
             r"^\s*(a |an |its |the |new |first |\w+ )*(report|survey|study|results?|earnings|figures|"
             r"statement|data|ipo|probe|investigation|lawsuit|appeal|bid|campaign against|attack|"
-            r"guidelines|rules|regulations)\b",
+            r"guidelines|rules|regulations|restructuring|reorgani[sz]ation|turnaround|strateg(?:y|ies)|"
+            r"overhaul|cost-cutting|cost cuts)\b",
             low_after,
         ):
-            return []
+            return []  # a company plan, not a product
         if _own_fund(low_after[:60]) or re.search(r"\b(ico|token sale|tokens?|fund)\b", low_after[:40]):
             return []
         if s > 0 and r.lower[s - 1] in {"you", "help", "can", "how", "we", "i"}:
@@ -2801,6 +3058,25 @@ class TriggerRules:
                     break
         return out
 
+    def _selects_partner(self, r: SentenceReader, s: int, e: int, prior: list[Candidate]) -> list[Candidate]:
+        """A partnership for "X selects Y as (its technology) partner"; any other choice is none."""
+        run = r.name_run_after(e)
+        if not run or run[0] != e:
+            return []
+        rest = " ".join(r.lower[run[1] : r.clause_end(run[1])])
+        if not re.match(r"^as (?:its |a |an |the |their )?(?:[\w&-]+ ){0,3}partner\b", rest):
+            return []
+        company = self.subject(r, s, prior)
+        return [
+            Candidate(
+                "partnership",
+                company=company,
+                counterparty=r.span_text(*run),
+                rule="selects_partner",
+                strength=0.8 if company else 0.6,
+            )
+        ]
+
     def subject_and_partner(
         self, r: SentenceReader, s: int, prior: list[Candidate]
     ) -> str | tuple[str, str] | None:
@@ -2817,53 +3093,22 @@ class TriggerRules:
         return r.span_text(a, b)
 
     def _partner(self, r, s, e, prior, said) -> list[Candidate]:  # type: ignore[no-untyped-def]
-        cue = " ".join(r.lower[s:e])
+        cue = " ".join(r.lower[s:e]).replace(" - ", "-")  # the tokenizer splits "tie-up"
         end = r.clause_end(e)
-        if cue in {"partnership", "collaborate", "partner", "join forces", "team up"} or cue.startswith(
+        if cue in _CHOICE_VERBS:
+            return self._selects_partner(r, s, e, prior)
+        if cue in _PARTNERSHIP_NOUNS | {"collaborate", "partner", "join forces", "team up"} or cue.startswith(
             "to "
         ):
             # "X and Y partner" / "X, Y collaborate" / "inks partnership with" handled by the longer cues.
-            if cue == "partnership":
+            if cue in _PARTNERSHIP_NOUNS:
                 k = s - 1
-                while k >= 0 and r.lower[k] in {
-                    "new",
-                    "a",
-                    "an",
-                    "strategic",
-                    "its",
-                    "global",
-                    "exclusive",
-                    "regional",
-                    "multi-year",
-                }:
+                while k >= 0 and r.lower[k] in _PARTNERSHIP_MODIFIERS:
                     k -= 1
-                if k < 0 or r.lower[k] not in {
-                    "inks",
-                    "signs",
-                    "announces",
-                    "forms",
-                    "launches",
-                    "seals",
-                    "strikes",
-                    "enters",
-                    "expands",
-                    "renews",
-                    "extends",
-                    "through",
-                    "via",
-                    "extend",
-                    "renew",
-                    "expand",
-                    "announce",
-                    "form",
-                    "sign",
-                    "ink",
-                    "seal",
-                    "strike",
-                    "deepen",
-                    "deepens",
-                }:
+                if k < 0 or r.lower[k] not in _PARTNERSHIP_VERBS:
                     return []
+                if k > 0 and r.lower[k] == "into" and r.lower[k - 1] in _PARTNERSHIP_VERBS:
+                    k -= 1  # "X and Y enter into a research collaboration"
                 pair = self.subject_and_partner(r, k, prior)
                 if isinstance(pair, tuple):
                     # "Microsoft, OpenAI extend partnership"
@@ -2921,33 +3166,37 @@ class TriggerRules:
                     "partnership", company=pair[0], counterparty=pair[1], rule="pair_partner", strength=0.8
                 )
             ]
-        if cue in {"partnership with", "alliance with", "joint venture with", "jv with"}:
+        if cue in {
+            "partnership with",
+            "alliance with",
+            "joint venture with",
+            "jv with",
+            "collaboration with",
+            "tie-up with",
+        }:
             k = s - 1
-            while k >= 0 and r.lower[k] in {"new", "a", "an", "strategic", "its", "global", "exclusive"}:
+            while k >= 0 and r.lower[k] in _PARTNERSHIP_MODIFIERS:
                 k -= 1
-            if (
-                k < 0
-                or r.lower[k]
-                not in {
-                    "inks",
-                    "signs",
-                    "announces",
-                    "forms",
-                    "launches",
-                    "seals",
-                    "strikes",
-                    "enters",
-                    "and",
-                    "in",
-                    "new",
-                    "expands",
-                    "renews",
-                    "extends",
-                    "into",
-                }
-            ) and not (k >= 0 and r.lower[k] in {"'s", "’s"}):
+            if (k < 0 or r.lower[k] not in _PARTNERSHIP_VERBS | {"and", "in", "new"}) and not (
+                k >= 0 and r.lower[k] in {"'s", "’s"}
+            ):
                 return []
+            if k >= 0 and r.lower[k] in {"through", "via"}:
+                # "X enters Brazil through a partnership with Y": the clause's company partners with Y.
+                run = r.name_run_after(e)
+                company = next((c.company for c in reversed(prior) if c.company), None)
+                return [
+                    Candidate(
+                        "partnership",
+                        company=company,
+                        counterparty=r.span_text(*run) if run else None,
+                        rule="via_partnership",
+                        strength=0.7,
+                    )
+                ]
             subj_at = k if k >= 0 and r.lower[k] not in {"and", "in", "'s", "’s", "into"} else s
+            if k > 0 and r.lower[k] == "into" and r.lower[k - 1] in _PARTNERSHIP_VERBS:
+                subj_at = k - 1  # "X enters into collaboration with Y"
             company = self.subject(r, subj_at, prior)
             if company is None and k >= 0 and r.lower[k] in {"'s", "’s"}:
                 run = r.name_run_before(k)

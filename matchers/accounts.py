@@ -72,6 +72,8 @@ UNMATCHED_PENALTY = 7.0  # points off per word only one of the two names has (st
 # Words about the corporate structure, not the business: "Acme" and "Acme Holdings" are one company.
 STRUCTURE_WORDS = frozenset(words("holdings group company companies enterprises worldwide international"))
 MAX_TIE_BREAK = 8  # more accounts than this with one name: the mention cannot single one out
+DOMAIN_LABEL_MIN = 6  # "kestrelpay" yes; "abc" from abc.xyz names too many things to trust
+DOMAIN_NAME_SCORE = 95.0
 RENAME_MIN_SCORE = 30.0  # below this the best candidate shares too little to be a renamed name
 RENAME_MARGIN = 15.0  # a renamed name is taken only this far ahead of the runner-up
 RENAME_MIN_ANCHOR = 4  # shorter words are mostly initials, which unrelated companies share by chance
@@ -121,6 +123,7 @@ class AccountIndex:
         self._pos: dict[str, int] = {}  # account_id -> position
         # exact keys -> account positions
         self._by_domain: dict[str, Any] = {}
+        self._by_label: dict[str, Any] = {}  # "kestrelpay" for kestrelpay.com
         self._by_key: dict[str, Any] = {}
         self._by_compact: dict[str, Any] = {}
         self._by_sorted: dict[str, Any] = {}
@@ -157,6 +160,9 @@ class AccountIndex:
             index._pos[account.account_id] = pos
             if domain and not is_news_host(domain):
                 _add(index._by_domain, domain, pos)
+                label = domain_label(domain)
+                if label and len(label) >= DOMAIN_LABEL_MIN:
+                    _add(index._by_label, label, pos)
             tokens = company_tokens(account.name)
             index._add_exact(index._by_key, tokens, pos)
             index._add_entry(tokens, pos, raw_postings)
@@ -236,6 +242,8 @@ class AccountIndex:
         found = self._match_domain(company, tokens, domain, url, text)
         if found is None and tokens:
             found = self._match_exact(tokens, company)
+        if found is None and tokens:
+            found = self._match_domain_name(tokens)
         if found is None and tokens:
             found = self._match_fuzzy(tokens)
         if found is None:
@@ -335,6 +343,18 @@ class AccountIndex:
                 if agreed:
                     return self._pick("domain", agreed, 95.0)
         return None
+
+    def _match_domain_name(
+        self, tokens: tuple[str, ...]
+    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+        """The mention written as an account's web domain ("Kestrel Pay" for kestrelpay.com, whose
+        CRM name is "Kestrel Payments Pte. Ltd."): the whole name, spaces dropped, is the domain's
+        name part. Short names are left to the other steps (too many sites share them)."""
+        compact = compact_key(tokens)
+        if len(compact) < DOMAIN_LABEL_MIN:
+            return None
+        found = _values(self._by_label, compact)
+        return self._pick("domain_name", found, DOMAIN_NAME_SCORE) if found else None
 
     def _domain_accounts(self, d: str, tokens: tuple[str, ...]) -> list[int]:
         found = _values(self._by_domain, d)

@@ -272,7 +272,7 @@ class Match(Record):
     account_id: str | None = None
     account_name: str | None = None
     score: float = Field(ge=0.0, le=100.0)
-    method: str  # domain | name_exact | alias | fuzzy | none | review
+    method: str  # domain | name_exact | domain_name | alias | fuzzy | contact | review | none
     ambiguous: bool = False
     candidates: list[MatchCandidate] = Field(default_factory=list)
 

@@ -340,3 +340,18 @@ def test_a_short_form_that_fits_two_accounts_goes_to_review() -> None:
     # a short form with one trailing business word dropped, owned by one account: assigned
     short = index.match("Brackenfield Data")
     assert short.account_id == "C" and not short.ambiguous
+
+
+def test_a_name_written_as_the_account_domain_matches() -> None:
+    index = AccountIndex.build(
+        [
+            Account(
+                account_id="K", name="Kestrelwing Payments Pte. Ltd.", domain="https://www.kestrelwingpay.com"
+            ),
+            Account(account_id="L", name="Kestrelwing Logistics", domain="kestrelwinglogistics.com"),
+            Account(account_id="S", name="Short Name Inc", domain="abc.com"),
+        ]
+    )
+    m = index.match("Kestrelwing Pay")
+    assert (m.account_id, m.method) == ("K", "domain_name")
+    assert index.match("ABC").account_id is None  # too short to trust a domain's name part

@@ -28,32 +28,12 @@ class UsageError(ConfigError):
 
 
 # -- I/O helpers ------------------------------------------------------------------------------
-class Utf8Lines:
-    """An input's lines as text. A line that is not UTF-8 is reported, counted in `bad` and read
-    as a blank line (so line numbers stay right and the rest of the input goes on)."""
-
-    def __init__(self, stream: IO[bytes], name: str) -> None:
-        self.stream = stream
-        self.name = name
-        self.bad = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for lineno, raw in enumerate(self.stream, 1):
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.bad += 1
-                print(
-                    f"buysignal: skipped {self.name} line {lineno}: not UTF-8 ({exc.reason})", file=sys.stderr
-                )
-                yield "\n"
-
-
 @contextlib.contextmanager
-def open_in(path: str | None) -> Iterator[Utf8Lines]:
-    """Open a JSON Lines input (a path, or stdin for None and "-")."""
+def open_in(path: str | None) -> Iterator[IO[bytes]]:
+    """Open a JSON Lines input (a path, or stdin for None and "-") as bytes: the readers decode each
+    line themselves, so a line that is not UTF-8 is one skipped record, not a failed command."""
     if path in (None, "-"):
-        yield Utf8Lines(sys.stdin.buffer, "stdin")
+        yield sys.stdin.buffer
         return
     try:
         fh = open(path, "rb")  # noqa: SIM115 (closed below)
@@ -62,7 +42,7 @@ def open_in(path: str | None) -> Iterator[Utf8Lines]:
     except IsADirectoryError as exc:
         raise UsageError(f"input {path} is a directory, not a JSON Lines file") from exc
     with fh:
-        yield Utf8Lines(fh, path)
+        yield fh
 
 
 @contextlib.contextmanager
@@ -80,7 +60,9 @@ def open_out(path: str | None) -> Iterator[IO[str]]:
 
 
 def report_dead(dead: DeadLetter) -> None:
-    print(f"buysignal: skipped {dead.component}: {dead.error}", file=sys.stderr)
+    # Most readers already start the error with the component ("classify:stdin line 2: ...").
+    where = "" if dead.error.startswith(dead.component) else f"{dead.component}: "
+    print(f"buysignal: skipped {where}{dead.error}", file=sys.stderr)
 
 
 def progress(iterable: Any, desc: str, unit: str) -> Any:
@@ -97,7 +79,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     detector = load_detector(args.model, min_confidence=args.min_confidence)
     docs_n = events_n = skipped = 0
 
-    def documents(stream: Utf8Lines) -> Iterator[Document]:
+    def documents(stream: IO[bytes]) -> Iterator[Document]:
         nonlocal skipped, docs_n
         for item in iter_documents(stream, component=f"classify:{args.input or 'stdin'}"):
             if isinstance(item, DeadLetter):
@@ -112,7 +94,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
             for event in events:
                 out.write(event.to_json() + "\n")
                 events_n += 1
-        skipped += src.bad
     for dead in getattr(detector, "dead_letters", []):  # documents the detector itself failed on
         skipped += 1
         report_dead(dead)
@@ -172,7 +153,6 @@ def cmd_match(args: argparse.Namespace) -> int:
                 candidates=[c.model_dump() for c in m.candidates],
             )
             out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
-        skipped += src.bad
     print(f"buysignal match: {total} records, {matched} matched, {skipped} skipped", file=sys.stderr)
     return 0
 

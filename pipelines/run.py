@@ -6,7 +6,7 @@ campaign lists are cut from the store as of the run's 'now', and the run is reco
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +21,7 @@ from pipelines.batch import (
 )
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
-from schemas import CampaignEntry, DeadLetter, Segment, TriggerEvent
+from schemas import CampaignEntry, DeadLetter, Match, Segment, TriggerEvent
 from sinks.campaigns import CampaignListWriter, build_entries
 from sinks.delivery import api as delivery_api
 from sinks.delivery.sink import AlertSink, alerts_from_store
@@ -81,12 +81,16 @@ def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertC
     )
 
 
-def cut_campaign_lists(store: Store, settings: ProcessSettings, accounts: dict) -> list[CampaignEntry]:
-    """Segment every stored event that can still fall in a window, as of the run's 'now'."""
+def cut_campaign_lists(
+    store: Store, settings: ProcessSettings, accounts: dict, matches: Mapping[str, Match] | None = None
+) -> list[CampaignEntry]:
+    """Segment every stored event that can still fall in a window, as of the run's 'now'.
+    `matches` (event id -> Match) saves reading them again when the caller has them."""
     assert settings.as_of is not None
     longest = max((s.days for s in settings.segments), default=0)
     events = store.events(since=settings.as_of - timedelta(days=longest + 1))
-    matches = {m.event_id: m for m in store.matches()}
+    if matches is None:
+        matches = {m.event_id: m for m in store.matches()}
     return build_entries(events, matches, accounts, list(settings.segments), settings.as_of)
 
 
@@ -115,14 +119,14 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
         counts.dead_letters += len(dead)
 
         accounts = {a.account_id: a for a in crm.accounts}
-        entries = cut_campaign_lists(store, settings, accounts)
+        # Ambiguous matches joined the review queue as the pipeline stored them (Store.write).
+        matches = {m.event_id: m for m in store.matches()}
+        entries = cut_campaign_lists(store, settings, accounts, matches)
         store.replace_campaign_entries(entries, segments=[s.name for s in settings.segments])
         out_dir = Path(cfg.output.dir)
         paths = CampaignListWriter(out_dir, formats=tuple(cfg.output.formats)).write(
             entries, list(settings.segments)
         )
-        ambiguous = [m for m in store.matches() if m.ambiguous]
-        store.add_review_items(ambiguous)
         alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
         feed_state.commit()  # only now: everything fetched is processed and stored
 
@@ -134,7 +138,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
             run_id=run_id,
             counts=counts,
             events_by_type=dict(sorted(events_by_type.items())),
-            matched_accounts=len({m.account_id for m in store.matches() if m.account_id}),
+            matched_accounts=len({m.account_id for m in matches.values() if m.account_id}),
             segment_rows=segment_rows,
             segments=list(settings.segments),
             list_paths=paths,

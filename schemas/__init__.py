@@ -5,6 +5,7 @@ Only pydantic is imported here: these records are the one thing every folder sha
 
 from __future__ import annotations
 
+from schemas.clock import Clock, fixed_clock, system_clock, today
 from schemas.records import (
     CURRENCIES_NOTE,
     EVENT_TYPES,
@@ -28,8 +29,10 @@ from schemas.records import (
     Segment,
     TriggerEvent,
     fingerprint,
-    utcnow,
 )
+
+# The older name of `system_clock`; new code takes a `Clock` instead of calling either.
+utcnow = system_clock
 
 __all__ = [
     "CURRENCIES_NOTE",
@@ -39,6 +42,7 @@ __all__ = [
     "ROUNDS",
     "Account",
     "CampaignEntry",
+    "Clock",
     "Contact",
     "DeadLetter",
     "Document",
@@ -54,5 +58,8 @@ __all__ = [
     "Segment",
     "TriggerEvent",
     "fingerprint",
+    "fixed_clock",
+    "system_clock",
+    "today",
     "utcnow",
 ]

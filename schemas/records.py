@@ -13,6 +13,8 @@ from typing import Any, Literal, get_args
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from schemas.clock import Clock, system_clock
+
 NewsEventType = Literal[
     "funding_round",
     "acquisition",
@@ -80,11 +82,6 @@ EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 ROLES: tuple[str, ...] = get_args(Role)
 ROUNDS: tuple[str, ...] = get_args(Round)
 CURRENCIES_NOTE = "ISO 4217 code, e.g. USD, EUR, GBP, INR, SGD, CNY"
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware (UTC)."""
-    return datetime.now(UTC)
 
 
 def fingerprint(*parts: Any) -> str:
@@ -319,11 +316,19 @@ class DeadLetter(Record):
     component: str  # e.g. "rss:techcrunch", "crm:accounts.csv"
     error: str
     payload: str
-    occurred_at: AwareDatetime = Field(default_factory=utcnow)
+    occurred_at: AwareDatetime = Field(default_factory=system_clock)
 
     @classmethod
-    def of(cls, stage: str, component: str, error: str | BaseException, payload: Any) -> DeadLetter:
-        """A dead letter whose id is stable for the same stage, component and payload."""
+    def of(
+        cls,
+        stage: str,
+        component: str,
+        error: str | BaseException,
+        payload: Any,
+        *,
+        clock: Clock = system_clock,
+    ) -> DeadLetter:
+        """A dead letter whose id is stable for the same stage, component and payload, stamped by `clock`."""
         text = payload if isinstance(payload, str) else json.dumps(payload, default=str, ensure_ascii=False)
         message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
         return cls(
@@ -332,4 +337,5 @@ class DeadLetter(Record):
             component=component,
             error=message,
             payload=text,
+            occurred_at=clock(),
         )

@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from schemas import (
     Account,
     CampaignEntry,
+    Clock,
     Contact,
     DeadLetter,
     Document,
@@ -39,7 +40,7 @@ from schemas import (
     Opportunity,
     TriggerEvent,
     fingerprint,
-    utcnow,
+    system_clock,
 )
 from sinks import tables as t
 from sinks.base import Batch
@@ -113,12 +114,16 @@ class Store:
 
     `url` is a SQLAlchemy URL: `sqlite:///path.db` (the default, embedded), `sqlite://` (in
     memory) or `postgresql+psycopg://user@host:5432/dbname`. Opening upgrades the schema to the
-    newest migration unless `migrate=False`.
+    newest migration unless `migrate=False`. `clock` says what time it is for everything stamped in
+    this store (run history, review decisions, subscriptions and deliveries); tests pass their own.
     """
 
     name: ClassVar[str] = "store"
 
-    def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True, echo: bool = False) -> None:
+    def __init__(
+        self, url: str = DEFAULT_URL, *, migrate: bool = True, echo: bool = False, clock: Clock = system_clock
+    ) -> None:
+        self.clock = clock
         try:
             parsed = sa.make_url(url)
         except ArgumentError as exc:
@@ -472,7 +477,7 @@ class Store:
         """
         if isinstance(config_summary, str):
             config_summary = {"summary": config_summary}
-        started = utcnow()
+        started = self.clock()
         run_id = f"{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
         with self._writing() as conn:
             conn.execute(
@@ -495,7 +500,10 @@ class Store:
                 sa.update(t.runs)
                 .where(t.runs.c.run_id == run_id)
                 .values(
-                    finished_at=utcnow(), status=status, counts=_json_ready(dict(counts or {})), error=error
+                    finished_at=self.clock(),
+                    status=status,
+                    counts=_json_ready(dict(counts or {})),
+                    error=error,
                 )
             )
         if result.rowcount == 0:
@@ -598,7 +606,9 @@ class Store:
             conn.execute(
                 sa.update(t.review_queue)
                 .where(t.review_queue.c.id == id)
-                .values(status="accepted" if accept else "rejected", account_id=chosen, decided_at=utcnow())
+                .values(
+                    status="accepted" if accept else "rejected", account_id=chosen, decided_at=self.clock()
+                )
             )
             decided = (
                 conn.execute(sa.select(t.review_queue).where(t.review_queue.c.id == id)).mappings().one()

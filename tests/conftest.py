@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from moving_clock import MovingClock
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "cases"
@@ -19,6 +20,13 @@ def shared_dir() -> Path | None:
     """../shared beside the repo (or BUYSIGNAL_SHARED), when it is there."""
     path = Path(os.environ.get("BUYSIGNAL_SHARED", REPO.parent / "shared"))
     return path if path.is_dir() else None
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    """The test's clock, at 2026-11-25 09:00 UTC until the test moves it (pass it wherever code
+    takes a `clock`; stores from the fixtures already run on it)."""
+    return MovingClock()
 
 
 @pytest.fixture

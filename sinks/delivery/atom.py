@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
 
-from schemas import utcnow
 from sinks.delivery.alerts import alert_title, type_label
 from sinks.delivery.models import Alert, Subscription
 
@@ -20,9 +19,10 @@ def entry_id(alert: Alert) -> str:
     return f"urn:buysignal:event:{alert.event.event_id}"
 
 
-def alert_time(alert: Alert) -> datetime:
-    """When the alert happened, as best known: the article's date, else when it was enqueued."""
-    return alert.event.published_at or alert.created_at or utcnow()
+def alert_time(alert: Alert, otherwise: datetime) -> datetime:
+    """When the alert happened, as best known: the article's date, else when it was enqueued, else
+    `otherwise` (a moment the caller has: the feed's last update, the digest's send time)."""
+    return alert.event.published_at or alert.created_at or otherwise
 
 
 def _iso(value: datetime) -> str:
@@ -64,12 +64,14 @@ def render_atom(subscription: Subscription, alerts: Sequence[Alert], *, feed_url
             element.text = text
         return element
 
-    ordered = sorted(alerts, key=lambda a: (alert_time(a), a.event.event_id), reverse=True)
+    # Not "now": an entry's time must not change from one poll to the next.
+    fallback = subscription.updated_at
+    ordered = sorted(alerts, key=lambda a: (alert_time(a, fallback), a.event.event_id), reverse=True)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     sub(feed, "id", f"urn:buysignal:subscription:{subscription.subscription_id}")
     sub(feed, "title", f"buysignal: {subscription.name}")
     sub(feed, "subtitle", f"Buying triggers for {subscription.owner}")
-    updated = max((alert_time(a) for a in ordered), default=subscription.updated_at)
+    updated = max((alert_time(a, fallback) for a in ordered), default=fallback)
     sub(feed, "updated", _iso(updated))
     sub(feed, "link", rel="self", type="application/atom+xml", href=feed_url)
     author = sub(feed, "author")
@@ -80,7 +82,7 @@ def render_atom(subscription: Subscription, alerts: Sequence[Alert], *, feed_url
         entry = sub(feed, "entry")
         sub(entry, "id", entry_id(alert))
         sub(entry, "title", alert_title(alert))
-        when = _iso(alert_time(alert))
+        when = _iso(alert_time(alert, fallback))
         sub(entry, "updated", when)
         if e.published_at:
             sub(entry, "published", _iso(e.published_at))

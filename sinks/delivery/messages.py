@@ -130,7 +130,7 @@ def email_digest(
 
     The Message-ID derives from the idempotency key, so a retried send that did reach the server
     the first time is recognisable as the same message."""
-    ordered = sorted(alerts, key=lambda a: (alert_time(a), a.event.event_id), reverse=True)
+    ordered = sorted(alerts, key=lambda a: (alert_time(a, sent_at), a.event.event_id), reverse=True)
     msg = EmailMessage()
     msg["Subject"] = digest_subject(subscription, ordered, period_label)
     msg["From"] = mail_from

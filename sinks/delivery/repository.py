@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from schemas import utcnow
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
 from sinks.delivery.models import (
@@ -207,8 +206,8 @@ def _create(
     spec: SubscriptionSpec,
     channels: Sequence[ChannelSpec],
     origin: SubscriptionOrigin,
+    now: datetime,
 ) -> Subscription:
-    now = utcnow()
     if _name_taken(conn, spec.owner, spec.name):
         raise ValueError(
             f"delivery: {spec.owner!r} already has a subscription named {spec.name!r}; pick another name "
@@ -252,7 +251,7 @@ def create_subscription(
         _validated_channel(c, allow_private=allow_private, allowed_hosts=allowed_hosts) for c in spec.channels
     ]
     with writing(store) as conn:
-        return _create(conn, spec, channels, "api")
+        return _create(conn, spec, channels, "api", store.clock())
 
 
 def _channel_key(kind: str, target: str, period: str | None) -> tuple[str, str, str]:
@@ -343,7 +342,7 @@ def update_subscription(
         ]
         if _name_taken(conn, spec.owner, spec.name, except_id=subscription_id):
             raise ValueError(f"delivery: {spec.owner!r} already has a subscription named {spec.name!r}")
-        now = utcnow()
+        now = store.clock()
         conn.execute(
             sa.update(dt.subscriptions)
             .where(s.subscription_id == subscription_id)
@@ -376,7 +375,10 @@ def update_filters(
             sa.update(dt.subscriptions)
             .where(s.subscription_id == subscription_id)
             .values(
-                name=new_name, owner=new_owner, filters=filters.model_dump(mode="json"), updated_at=utcnow()
+                name=new_name,
+                owner=new_owner,
+                filters=filters.model_dump(mode="json"),
+                updated_at=store.clock(),
             )
         )
         return _load(conn, s.subscription_id == subscription_id)[0]
@@ -414,7 +416,7 @@ def add_channel(
     with writing(store) as conn:
         if get_subscription_row(conn, subscription_id) is None:
             raise KeyError(f"delivery: no subscription {subscription_id!r}")
-        channel_id = _insert_channel(conn, subscription_id, checked, utcnow())
+        channel_id = _insert_channel(conn, subscription_id, checked, store.clock())
         row = _channel_row(conn, channel_id)
     assert row is not None
     return _channel(row, checked.secret if checked.kind == "webhook" else None)
@@ -475,7 +477,7 @@ def disable_channel(store: Store, channel_id: str, reason: str) -> Channel:
         channel_id,
         disabled=True,
         disabled_reason=redact(reason) or "disabled by hand",
-        disabled_at=utcnow(),
+        disabled_at=store.clock(),
     )
 
 
@@ -486,7 +488,7 @@ def rotate_feed_token(store: Store, subscription_id: str) -> str:
         result = conn.execute(
             sa.update(dt.subscriptions)
             .where(dt.subscriptions.c.subscription_id == subscription_id)
-            .values(feed_token_hash=feed_token_hash(token), updated_at=utcnow())
+            .values(feed_token_hash=feed_token_hash(token), updated_at=store.clock())
         )
     if not result.rowcount:
         raise KeyError(f"delivery: no subscription {subscription_id!r}")
@@ -657,6 +659,7 @@ def sync_from_config(
             raise ConfigError(f"config: subscriptions[{i}] ({spec.name!r}): {redact(str(exc))}") from exc
     s = dt.subscriptions.c
     out: list[Subscription] = []
+    now = store.clock()
     with writing(store) as conn:
         for spec, channels in zip(specs, checked, strict=True):
             row = conn.execute(
@@ -665,9 +668,8 @@ def sync_from_config(
                 )
             ).first()
             if row is None:
-                out.append(_create(conn, spec, [_with_secret(c) for c in channels], "config"))
+                out.append(_create(conn, spec, [_with_secret(c) for c in channels], "config", now))
                 continue
-            now = utcnow()
             filters = spec.filters.model_dump(mode="json")
             if row.filters != filters or row.origin != "config":
                 conn.execute(

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from schemas import utcnow
 from sinks.delivery import tables as dt
 from sinks.delivery.models import ApiToken
 from sinks.store import Store
@@ -237,7 +236,7 @@ def create_api_token(store: Store, name: str) -> str:
                 name=name,
                 salt=salt,
                 token_hash=_hash_token(salt, secret),
-                created_at=utcnow(),
+                created_at=store.clock(),
             )
         )
     return f"{API_TOKEN_PREFIX}{token_id}_{secret}"
@@ -261,7 +260,7 @@ def verify_api_token(store: Store, token: str) -> bool:
     if ok and row.revoked_at is None:
         with _writing(store) as conn:
             conn.execute(
-                sa.update(dt.api_tokens).where(c.token_id == parsed[0]).values(last_used_at=utcnow())
+                sa.update(dt.api_tokens).where(c.token_id == parsed[0]).values(last_used_at=store.clock())
             )
         return True
     return False
@@ -276,7 +275,7 @@ def revoke_api_token(store: Store, name_or_id: str) -> bool:
         result = conn.execute(
             sa.update(dt.api_tokens)
             .where(sa.or_(c.token_id == key, c.name == key), c.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
+            .values(revoked_at=store.clock())
         )
     return bool(result.rowcount)
 

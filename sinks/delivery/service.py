@@ -32,7 +32,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from schemas import utcnow
+from schemas import Clock
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
 from sinks.delivery.messages import (
@@ -148,8 +148,8 @@ class DeliveryService:
     then the delivery is dead; a channel with `disable_after` dead deliveries in a row (or
     `disable_after_failures` failed attempts in a row) is disabled with the reason and time.
 
-    `smtp` is (host, port) of the mail relay for digests; `now` and `sleep` are injectable so
-    tests control time. `http_client`, if given, is an httpx.AsyncClient used as is (call
+    `smtp` is (host, port) of the mail relay for digests; `now` (the clock; by default the store's)
+    and `sleep` are injectable so tests control time. `http_client`, if given, is an httpx.AsyncClient used as is (call
     `adeliver_due()` from its event loop); otherwise each pass makes its own. `max_age`, if set,
     keeps alerts about older events out of push channels (they still appear in feeds).
     """
@@ -174,7 +174,7 @@ class DeliveryService:
         timeout: float = 10.0,
         max_payload_bytes: int = 256_000,
         max_age: timedelta | None = None,
-        now: Callable[[], datetime] = utcnow,
+        now: Clock | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
@@ -203,7 +203,8 @@ class DeliveryService:
         self.timeout = timeout
         self.max_payload_bytes = max_payload_bytes
         self.max_age = max_age
-        self._now = now
+        # One clock for the queue and the rows the repository stamps: the store's, unless given.
+        self._now = now or store.clock
         self._sleep = sleep
         self._rng = rng or random.Random()
 

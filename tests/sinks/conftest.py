@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from moving_clock import MovingClock
 
 from sinks import tables
 from sinks.delivery import tables as delivery_tables
@@ -101,13 +102,13 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """An empty, migrated store on each backend."""
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: MovingClock) -> Iterator[Store]:
+    """An empty, migrated store on each backend, on the test's clock."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'buysignal.db'}"
     else:
         url = str(request.getfixturevalue("shared_postgres_url"))
-    with Store(url) as opened:
+    with Store(url, clock=clock) as opened:
         if opened.dialect == "postgresql":
             every = (*tables.ALL_TABLES, *delivery_tables.ALL_TABLES)
             names = ", ".join(table.name for table in every)

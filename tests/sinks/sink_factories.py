@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from schemas import (
     Account,
     CampaignEntry,
+    Clock,
     Contact,
     DeadLetter,
     Document,
@@ -15,11 +16,13 @@ from schemas import (
     MatchCandidate,
     Opportunity,
     TriggerEvent,
+    fixed_clock,
 )
 from sinks.base import Batch
 from sinks.store import Store
 
 AS_OF = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+AT_AS_OF = fixed_clock(AS_OF)
 
 
 def make_event(n: int, **changes: object) -> TriggerEvent:
@@ -93,12 +96,15 @@ def make_entry(n: int, segment: str = "funding_30d", **changes: object) -> Campa
     return CampaignEntry.model_validate(data)
 
 
-def make_dead_letter(n: int) -> DeadLetter:
-    return DeadLetter.of("trigger", "spacy:triggers", ValueError(f"bad text {n}"), {"id": f"doc-bad-{n}"})
+def make_dead_letter(n: int, clock: Clock = AT_AS_OF) -> DeadLetter:
+    return DeadLetter.of(
+        "trigger", "spacy:triggers", ValueError(f"bad text {n}"), {"id": f"doc-bad-{n}"}, clock=clock
+    )
 
 
-def make_batch(size: int = 5) -> Batch:
-    """A batch touching every table `Store.write` fills, with one ambiguous and one unmatched event."""
+def make_batch(size: int = 5, *, clock: Clock = AT_AS_OF) -> Batch:
+    """A batch touching every table `Store.write` fills, with one ambiguous and one unmatched event;
+    its dead letters are stamped by `clock`."""
     matches = [make_match(n) for n in range(size)]
     matches[1] = make_match(
         1,
@@ -121,7 +127,7 @@ def make_batch(size: int = 5) -> Batch:
         events=[make_event(n) for n in range(size)],
         matches=matches,
         entries=[make_entry(n) for n in range(size) if n not in (1, 2)],
-        dead_letters=[make_dead_letter(n) for n in range(2)],
+        dead_letters=[make_dead_letter(n, clock) for n in range(2)],
     )
 
 

@@ -3,11 +3,11 @@ entries, on SQLite and on PostgreSQL (every test taking `store` runs on both).""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from moving_clock import MovingClock
 from sink_factories import (
     AS_OF,
     fill_crm,
@@ -25,14 +25,14 @@ from sinks.store import Store, review_id
 from sources.base import ConfigError
 
 
-def test_writing_the_same_batch_twice_changes_nothing(store: Store) -> None:
-    batch = make_batch()
+def test_writing_the_same_batch_twice_changes_nothing(store: Store, clock: MovingClock) -> None:
+    batch = make_batch(clock=clock)
     store.write(batch)
     fill_crm(store)
     first_dump, first_counts = store.dump(), store.counts()
 
-    time.sleep(0.01)  # a re-run recreates its dead letters with a later occurred_at
-    rerun = make_batch()
+    clock.advance(minutes=5)  # a re-run recreates its dead letters with a later occurred_at
+    rerun = make_batch(clock=clock)
     assert rerun.dead_letters[0].occurred_at != batch.dead_letters[0].occurred_at
     store.write(rerun)
     fill_crm(store)
@@ -111,10 +111,11 @@ def test_feed_state_round_trip(store: Store) -> None:
     assert store.counts()["feed_state"] == 1
 
 
-def test_run_history_grows_per_run_and_stays_out_of_the_dump(store: Store) -> None:
+def test_run_history_grows_per_run_and_stays_out_of_the_dump(store: Store, clock: MovingClock) -> None:
     before = store.dump()
     first = store.start_run({"config": "demo.toml", "path": date(2026, 1, 1)})
     store.finish_run(first, "ok", {"events": 3, "dead_letters": 0})
+    clock.advance(hours=1)
     second = store.start_run("demo.toml, 3 feeds")
     store.finish_run(second, "failed", {}, error="boom: fix the feed URL")
     runs = store.runs()

@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,10 @@ CASES = Path(__file__).resolve().parents[2] / "cases" / "delivery"
 
 
 @pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    """An empty, migrated SQLite store (for the sending tests, where the database is not the point)."""
-    with Store(f"sqlite:///{tmp_path / 'buysignal.db'}") as opened:
+def sqlite_store(tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    """An empty, migrated SQLite store on the test's clock (for the sending tests, where the database
+    is not the point)."""
+    with Store(f"sqlite:///{tmp_path / 'buysignal.db'}", clock=clock) as opened:
         yield opened
 
 
@@ -61,11 +61,6 @@ def batch(case: dict[str, Any]) -> Batch:
 @pytest.fixture
 def alerts(batch: Batch, accounts: dict[str, Account]) -> list[Alert]:
     return alerts_from_batch(batch, accounts)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
 
 
 # ----------------------------------------------------------------------------------- HTTP receiver

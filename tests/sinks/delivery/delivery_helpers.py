@@ -6,21 +6,13 @@ import json
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
+# The tests' moving clock (tests/moving_clock.py; the `clock` fixture is in tests/conftest.py), so
+# backoff and digest periods take no real time.
+from moving_clock import MovingClock as Clock
 
-class Clock:
-    """A clock tests move by hand, so backoff and digest periods take no real time."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
+__all__ = ["Clock", "Mailbox", "Received", "Receiver"]
 
 
 @dataclass

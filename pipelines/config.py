@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from pipelines.schedule import ScheduleConfig
 from pipelines.serve import ServeConfig
-from schemas import Segment
+from schemas import Clock, Segment, system_clock
 from sinks.delivery.sink import DeliverySettings
 from sources.base import ConfigError
 
@@ -95,8 +95,9 @@ class Config(_Section):
     )
     base_dir: str = Field(default=".", description="where relative input paths start (the config's folder)")
 
-    def now(self) -> datetime:
-        return self.as_of or datetime.now(UTC)
+    def now(self, clock: Clock = system_clock) -> datetime:
+        """The run's "now": the pinned `as_of` if the config has one, else what `clock` says."""
+        return self.as_of or clock()
 
     def input_path(self, value: str) -> str:
         """An input path resolved against the config file's folder (URLs and '-' pass through)."""

@@ -18,6 +18,7 @@ from pipelines.dedup import deduplicate
 from schemas import (
     Account,
     CampaignEntry,
+    Clock,
     Contact,
     DeadLetter,
     Document,
@@ -25,6 +26,7 @@ from schemas import (
     Match,
     Segment,
     TriggerEvent,
+    system_clock,
 )
 from sinks.base import Batch
 from sinks.campaigns import build_entries, default_segments
@@ -53,7 +55,9 @@ class ProcessSettings:
     dedup_days: int = 7
 
     @classmethod
-    def from_config(cls, cfg: Config, extra_aliases: Mapping[str, str] | None = None) -> ProcessSettings:
+    def from_config(
+        cls, cfg: Config, extra_aliases: Mapping[str, str] | None = None, *, clock: Clock = system_clock
+    ) -> ProcessSettings:
         def path(value: str | None) -> str | None:
             return cfg.input_path(value) if value else None
 
@@ -66,7 +70,7 @@ class ProcessSettings:
             extra_aliases=tuple(sorted((extra_aliases or {}).items())),
             threshold=cfg.matching.threshold,
             segments=tuple(cfg.segments or default_segments()),
-            as_of=cfg.now(),
+            as_of=cfg.now(clock),
             dedup_days=cfg.triggers.dedup_days,
         )
 

@@ -21,7 +21,7 @@ from pipelines.batch import (
 )
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
-from schemas import CampaignEntry, DeadLetter, Match, Segment, TriggerEvent
+from schemas import CampaignEntry, Clock, DeadLetter, Match, Segment, TriggerEvent, system_clock
 from sinks.campaigns import CampaignListWriter, build_entries
 from sinks.delivery import api as delivery_api
 from sinks.delivery.sink import AlertSink, alerts_from_store
@@ -94,11 +94,13 @@ def cut_campaign_lists(
     return build_entries(events, matches, accounts, list(settings.segments), settings.as_of)
 
 
-def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
-    """Run the whole batch pipeline once. Raises ConfigError for configs that can't work."""
+def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_clock) -> RunSummary:
+    """Run the whole batch pipeline once. Raises ConfigError for configs that can't work.
+
+    `clock` is the run's "now" (unless the config pins `as_of`) and what the store stamps rows with."""
     check_runner_and_store(cfg, pipeline_options(cfg, extra_args))
-    store = Store(cfg.store.url)
-    run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now().isoformat()})
+    store = Store(cfg.store.url, clock=clock)
+    run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now(clock).isoformat()})
     try:
         crm = load_crm_into_store(cfg, store)
         dead: list[DeadLetter] = []
@@ -109,7 +111,7 @@ def run(cfg: Config, extra_args: Sequence[str] = ()) -> RunSummary:
         store.add_dead_letters(dead)
         dead.extend(crm.dead_letters)
 
-        settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases())
+        settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases(), clock=clock)
         known = store.events(since=recent_window(settings))
         events_before = store.event_ids()
         feed_state = PendingFeedState(store)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas import Clock, system_clock
 from sources.base import ConfigError
 
 if TYPE_CHECKING:
@@ -63,8 +65,8 @@ class RunLockHeld(RuntimeError):
 
 
 # -- the run lock ---------------------------------------------------------------------------------
-def _holder_description() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now(UTC).isoformat()}
+def _holder_description(clock: Clock) -> dict[str, Any]:
+    return {"pid": os.getpid(), "host": socket.gethostname(), "since": clock().isoformat()}
 
 
 def _advisory_key(name: str) -> int:
@@ -77,7 +79,7 @@ def _advisory_key(name: str) -> int:
 def _postgres_lock(store: Any, name: str) -> Iterator[None]:
     import sqlalchemy as sa
 
-    holder = _holder_description()
+    holder = _holder_description(store.clock)
     app_name = f"buysignal {name} lock pid={holder['pid']} host={holder['host']}"[:63]
     # A connection of its own, kept for the whole run: a session lock lives exactly as long as the
     # session, so a crash (or a lost client) frees it. Keepalives notice a dead peer on long runs.
@@ -138,7 +140,7 @@ def lock_file_path(database: str, name: str = DEFAULT_LOCK_NAME) -> Path:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path, name: str, store: str) -> Iterator[None]:
+def _file_lock(path: Path, name: str, store: str, clock: Clock) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -149,7 +151,7 @@ def _file_lock(path: Path, name: str, store: str) -> Iterator[None]:
             raise RunLockHeld(name, store, _file_holder(path)) from None
         try:
             os.ftruncate(fd, 0)
-            os.pwrite(fd, json.dumps(_holder_description()).encode(), 0)
+            os.pwrite(fd, json.dumps(_holder_description(clock)).encode(), 0)
             yield
         finally:
             # The file stays (removing a lock file races with a process about to lock it); emptied,
@@ -188,7 +190,7 @@ def _memory_lock(name: str, store: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME) -> Iterator[None]:
+def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME, *, clock: Clock = system_clock) -> Iterator[None]:
     """Hold the store's `name` run lock for the block, or raise RunLockHeld at once if someone has it.
 
     Wrap every batch run in it (`buysignal run`, each scheduled tick) so two runs on the same store,
@@ -199,7 +201,7 @@ def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME) -> Iterator[None]:
     """
     from sinks.store import Store
 
-    store = Store(store_url, migrate=False)
+    store = Store(store_url, migrate=False, clock=clock)
     try:
         shown = repr(store)
         if store.dialect == "postgresql":
@@ -211,7 +213,7 @@ def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME) -> Iterator[None]:
             with _memory_lock(name, shown):
                 yield
             return
-        with _file_lock(lock_file_path(database, name), name, shown):
+        with _file_lock(lock_file_path(database, name), name, shown, clock):
             yield
     finally:
         store.close()
@@ -318,44 +320,53 @@ def schedule_from(
 Runner = Callable[["Config"], Any]
 
 
-def _default_runner(cfg: Config) -> Any:
+def _default_runner(cfg: Config, clock: Clock = system_clock) -> Any:
     from pipelines.run import run
 
-    return run(cfg)
+    return run(cfg, clock=clock)
 
 
-def run_tick(cfg: Config, runner: Runner | None = None, lock_name: str = DEFAULT_LOCK_NAME) -> Any:
+def run_tick(
+    cfg: Config,
+    runner: Runner | None = None,
+    lock_name: str = DEFAULT_LOCK_NAME,
+    *,
+    clock: Clock = system_clock,
+) -> Any:
     """One scheduled run under the run lock; returns what the runner returned.
 
     A tick refused because another run holds the lock is recorded in the store's run history with
     status "skipped" (so a missing run is explained), then RunLockHeld is raised.
     """
-    runner = runner or _default_runner
+    if runner is None:
+        runner = functools.partial(_default_runner, clock=clock)
     try:
-        with run_lock(cfg.store.url, lock_name):
+        with run_lock(cfg.store.url, lock_name, clock=clock):
             return runner(cfg)
     except RunLockHeld as exc:
-        _record_skipped(cfg.store.url, exc)
+        _record_skipped(cfg.store.url, exc, clock)
         raise
 
 
-def _record_skipped(store_url: str, exc: RunLockHeld) -> None:
+def _record_skipped(store_url: str, exc: RunLockHeld, clock: Clock) -> None:
     from sinks.store import Store
 
-    with Store(store_url) as store:
+    with Store(store_url, clock=clock) as store:
         run_id = store.start_run({"trigger": "schedule", "lock": exc.name})
         store.finish_run(run_id, "skipped", {}, error=str(exc))
 
 
 @dataclass
 class Scheduler:
-    """Runs `runner(cfg)` at every tick of `schedule` until `stop()` (or a signal) asks it to end."""
+    """Runs `runner(cfg)` at every tick of `schedule` until `stop()` (or a signal) asks it to end.
+
+    `clock` says when a tick is due; without a `runner`, each run (`pipelines.run.run`) uses it too."""
 
     cfg: Config
     schedule: ScheduleConfig
     runner: Runner | None = None
     lock_name: str = DEFAULT_LOCK_NAME
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Clock = system_clock
     # How to sleep (seconds) between looks at the clock; default: wait on the stop event, so a signal
     # ends the wait at once. Tests pass one that moves their clock on instead.
     sleep: Callable[[float], object] | None = None
@@ -419,7 +430,7 @@ class Scheduler:
         self._running = True
         started = self.clock()
         try:
-            result = run_tick(self.cfg, self.runner, self.lock_name)
+            result = run_tick(self.cfg, self.runner, self.lock_name, clock=self.clock)
             run_id = getattr(result, "run_id", None)
             print(
                 f"buysignal schedule: run {run_id or ''} finished".replace("run  ", "run "), file=sys.stderr
@@ -468,10 +479,10 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         return 0
     schedule = schedule_from(extras, args.cron or (), args.timezone)
     if args.next:
-        for tick in upcoming_ticks(schedule, datetime.now(UTC), args.next):
+        for tick in upcoming_ticks(schedule, system_clock(), args.next):
             print(f"{tick.astimezone(schedule.zone).isoformat()}")
         return 0
-    next_tick(schedule, datetime.now(UTC))  # a missing cron is a usage error now, not at the first tick
+    next_tick(schedule, system_clock())  # a missing cron is a usage error now, not at the first tick
     if cfg.as_of is not None:
         print(
             f"buysignal schedule: note: the config fixes as_of = {cfg.as_of.isoformat()}, so every run cuts "

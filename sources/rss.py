@@ -30,7 +30,7 @@ import feedparser
 import httpx
 from pydantic import ValidationError
 
-from schemas import DeadLetter, Document, FeedState, fingerprint, utcnow
+from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, system_clock
 from sources.base import ConfigError, FeedStateStore, SourceItem
 from sources.plaintext import html_to_text, looks_like_html, normalise_whitespace
 from sources.state import MemoryFeedState
@@ -113,8 +113,8 @@ class _Fetched:
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date); None if absent or
-    unreadable, so the caller falls back to its own backoff."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date, counted from `now`,
+    default the system clock); None if absent or unreadable, so the caller falls back to its own backoff."""
     if not value:
         return None
     value = value.strip()
@@ -127,7 +127,7 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
             return None
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or utcnow())).total_seconds()
+        seconds = (when - (now or system_clock())).total_seconds()
     if math.isnan(seconds):
         return None
     return max(0.0, seconds)
@@ -153,6 +153,7 @@ class RssSource:
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         if isinstance(feeds, str):
             feeds = [feeds]
@@ -176,6 +177,7 @@ class RssSource:
         self.user_agent = user_agent
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self.clock = clock
         self.stats: dict[str, FeedStats] = {}
 
     def read(self) -> Iterator[SourceItem]:
@@ -301,7 +303,7 @@ class RssSource:
                     if response.status_code == 304:
                         stats.not_modified = 1
                         if self.state is not None:
-                            self.state.set_feed_state(_validators(url, response, previous))
+                            self.state.set_feed_state(_validators(url, response, previous, self.clock()))
                         return None
                     if response.status_code in RETRIABLE_STATUS:
                         retry_after = response.headers.get("retry-after")
@@ -320,7 +322,7 @@ class RssSource:
                             content=content,
                             url=str(response.url),
                             headers={k.lower(): v for k, v in response.headers.items()},
-                            validators=_validators(url, response, None),
+                            validators=_validators(url, response, None, self.clock()),
                         )
             except _RETRIABLE_ERRORS as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -342,7 +344,7 @@ class RssSource:
     def _delay(self, attempt: int, retry_after: str | None) -> float:
         """How long to wait before the next attempt: what the server asked for, else exponential
         backoff with jitter (so many clients don't retry in lockstep), both capped at max_delay."""
-        told = retry_after_seconds(retry_after)
+        told = retry_after_seconds(retry_after, self.clock())
         if told is not None:
             return min(told, self.max_delay)
         base = self.backoff * (2**attempt)
@@ -570,12 +572,14 @@ def _from_iso(value: Any) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def _validators(url: str, response: httpx.Response, previous: FeedState | None) -> FeedState:
+def _validators(
+    url: str, response: httpx.Response, previous: FeedState | None, fetched_at: datetime
+) -> FeedState:
     return FeedState(
         url=url,
         etag=response.headers.get("etag") or (previous.etag if previous else None),
         last_modified=response.headers.get("last-modified") or (previous.last_modified if previous else None),
-        fetched_at=utcnow(),
+        fetched_at=fetched_at,
         status=response.status_code,
     )
 

@@ -101,7 +101,7 @@ from datetime import date, datetime
 
 import numpy as np
 
-from schemas import Account, Opportunity, Segment, TriggerEvent, utcnow
+from schemas import Account, Clock, Opportunity, Segment, TriggerEvent, system_clock, today
 from sources.base import ConfigError
 
 from .stats import benjamini_hochberg, wilson_interval
@@ -321,6 +321,7 @@ def discover(
     seed: int = 0,
     permutations: int = DEFAULT_PERMUTATIONS,
     alpha: float = DEFAULT_ALPHA,
+    clock: Clock = system_clock,
 ) -> DiscoveryReport:
     """Find which trigger kinds precede closed-won deals, per window, with honest statistics.
 
@@ -329,7 +330,7 @@ def discover(
     accounts export if available: it makes the baseline include accounts that never had a deal.
     Raises DiscoveryError (a ConfigError, exit 2) when the input cannot support any analysis; thin
     data otherwise gives rows that say "not enough data" rather than an error. The statistics are
-    described in this module's docstring.
+    described in this module's docstring. Without `as_of`, `clock` says which dates are in the future.
     """
     windows = tuple(sorted({int(w) for w in windows}))
     if not windows or windows[0] <= 0:
@@ -424,7 +425,7 @@ def discover(
     first_crm, last_crm = min(crm_dates), max(crm_dates)
     start = max(first_event, first_crm)
     # By default the period ends at the last CRM date, but never in the future (expected close dates).
-    end = as_of.date() if as_of is not None else min(last_crm, utcnow().date())
+    end = as_of.date() if as_of is not None else min(last_crm, today(clock))
     if end <= start:
         raise DiscoveryError(
             f"discover: the event history ({first_event}..{last_event}) and the deals ({first_crm}..{last_crm}) "

@@ -12,10 +12,9 @@ import os
 import tempfile
 import tomllib
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
-from schemas import Segment
+from schemas import Clock, Segment, system_clock, today
 from sources.base import ConfigError
 
 
@@ -61,13 +60,16 @@ def _existing_names(path: Path, text: str) -> set[str]:
     return {str(s.get("name")) for s in segments if s.get("name") is not None}
 
 
-def write_segments(config_path: str | Path, segments: Iterable[Segment]) -> list[Segment]:
+def write_segments(
+    config_path: str | Path, segments: Iterable[Segment], *, clock: Clock = system_clock
+) -> list[Segment]:
     """Append segments to a TOML config's `[[segments]]`, skipping names already there.
 
     The existing text is kept byte for byte; a missing file is created. Running it twice with the
     same segments changes nothing the second time. Returns the segments actually added. Raises
     ConfigError when the file is not valid TOML or the result would not be (e.g. `segments` is an
-    inline array, to which TOML allows no appending).
+    inline array, to which TOML allows no appending). The comment above the new tables carries
+    `clock`'s date.
     """
     path = Path(config_path)
     text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -81,7 +83,7 @@ def write_segments(config_path: str | Path, segments: Iterable[Segment]) -> list
     if not added:
         return []
     newline = "\r\n" if "\r\n" in text else "\n"
-    block = [f"# Segments added by buysignal discover on {date.today().isoformat()}{newline}"]
+    block = [f"# Segments added by buysignal discover on {today(clock).isoformat()}{newline}"]
     block += [segment_toml(s, newline) for s in added]
     prefix = text
     if prefix and not prefix.endswith("\n"):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from pipelines.config import Config
-from schemas import CampaignEntry, DeadLetter, Document, Match, TriggerEvent
+from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent
 from sinks.base import Batch
 
 if TYPE_CHECKING:
@@ -232,9 +232,12 @@ class StreamProcessor:
         max_document_bytes: int,
         known_refresh: float = 60.0,
         lists_every: float = 60.0,
+        clock: Clock | None = None,
     ) -> None:
         self.cfg = cfg
         self.store = store
+        # "Now" for segment windows and the dedup lookback: the store's clock unless one is given.
+        self.clock: Clock = clock or store.clock
         self.topics = topics
         self.max_document_bytes = max_document_bytes
         self.processor: TriggerProcessor | None = None
@@ -255,7 +258,7 @@ class StreamProcessor:
 
         cfg = self.cfg
         crm = load_crm_into_store(cfg, self.store)
-        settings = ProcessSettings.from_config(cfg, extra_aliases=self.store.aliases())
+        settings = ProcessSettings.from_config(cfg, extra_aliases=self.store.aliases(), clock=self.clock)
         self.processor = TriggerProcessor(settings, crm=crm).setup()
         self.alert_sink = self._alert_sink()
         return self
@@ -294,7 +297,7 @@ class StreamProcessor:
         # A worker runs for weeks: segment windows and the dedup lookback follow the clock, unless
         # the config pins `as_of` (tests, replays).
         assert self.processor is not None
-        return replace(self.processor.settings, as_of=self.cfg.now())
+        return replace(self.processor.settings, as_of=self.cfg.now(self.clock))
 
     def known_events(self, since: datetime | None) -> list[TriggerEvent]:
         """Stored events in the dedup window. Kept in memory and refreshed from the store every

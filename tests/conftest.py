@@ -1,8 +1,13 @@
-"""Fixtures every test folder may use."""
+"""Fixtures every test folder may use: the test clock, a PostgreSQL server, a webhook receiver.
+
+A test that needs a real service calls `require_service` (tests/services.py) when it is missing:
+a skip on a laptop, a failure under CI=true."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from moving_clock import MovingClock
+from services import require_service
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "cases"
@@ -35,6 +41,54 @@ def shared() -> Path:
     if path is None:
         pytest.skip("../shared is absent (dev data lives there, outside the repo)")
     return path
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------------
+# The server the PostgreSQL tests use: 127.0.0.1:5432 as user postgres, or BUYSIGNAL_TEST_PG (a libpq
+# conninfo to the maintenance database). When nothing answers there, the machine's own Debian cluster
+# is started if one is installed; only when that is impossible do the tests skip (fail under CI=true).
+PG_CONNINFO = os.environ.get("BUYSIGNAL_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The maintenance conninfo of a reachable PostgreSQL server (see `require_service` when none)."""
+    try:
+        import psycopg
+    except ImportError:
+        require_service("PostgreSQL", "psycopg is not installed (pip install 'buysignal[postgres]')")
+    try:
+        with psycopg.connect(PG_CONNINFO, connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        if not _start_local_cluster():
+            require_service(
+                "PostgreSQL", f"no server reachable at {PG_CONNINFO!r} ({exc}); set BUYSIGNAL_TEST_PG"
+            )
+        try:
+            with psycopg.connect(PG_CONNINFO, connect_timeout=10):
+                pass
+        except psycopg.OperationalError as again:
+            require_service(
+                "PostgreSQL", f"no server reachable at {PG_CONNINFO!r}, even after starting it ({again})"
+            )
+    return PG_CONNINFO
+
+
+def _start_local_cluster() -> bool:
+    """Start this machine's Debian PostgreSQL cluster if it is installed but stopped."""
+    clusters = Path("/etc/postgresql")
+    if "BUYSIGNAL_TEST_PG" in os.environ or shutil.which("pg_ctlcluster") is None or not clusters.is_dir():
+        return False
+    versions = sorted(p.name for p in clusters.iterdir() if (p / "main").is_dir())
+    if not versions:
+        return False
+    command = ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return True
 
 
 @dataclass

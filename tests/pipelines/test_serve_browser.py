@@ -1,7 +1,7 @@
 """The web page in a real browser: a real uvicorn server on 127.0.0.1, headless Chromium against it.
 
 Chromium comes from Debian's `chromium` package (`scripts/ensure-chromium.sh` installs it); the test
-skips, saying so, only when no Chromium binary exists on the machine.
+skips, saying so, only when no Chromium binary exists on the machine (under CI=true that fails).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from services import require_service
 from test_serve import seed_store
 
 from pipelines.serve.app import ServeSettings, create_app
@@ -43,7 +44,9 @@ def chromium_binary() -> str:
         found = shutil.which(name)
         if found:
             return found
-    pytest.skip("no Chromium on this machine: run scripts/ensure-chromium.sh (apt-get install chromium)")
+    require_service(
+        "Chromium", "no chromium binary on PATH; run scripts/ensure-chromium.sh (apt-get install chromium)"
+    )
 
 
 @pytest.fixture

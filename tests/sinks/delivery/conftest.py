@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from delivery_helpers import Clock, Mailbox, Received, Receiver
+from services import require_service
 
 from schemas import Account, CampaignEntry, Match, TriggerEvent
 from sinks.base import Batch
@@ -120,7 +121,10 @@ def _free_port() -> int:
 @pytest.fixture
 def mailbox() -> Iterator[Mailbox]:
     """A local SMTP server (aiosmtpd) that keeps every message it receives."""
-    controller_mod = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
+    try:
+        import aiosmtpd.controller as controller_mod
+    except ImportError:
+        require_service("the local SMTP server", "aiosmtpd is not installed (pip install -e '.[dev]')")
     box = Mailbox("127.0.0.1", _free_port())
 
     class Handler:

@@ -86,6 +86,20 @@ def wait_until(
         time.sleep(every)
 
 
+def never(condition: Callable[[], Any], what: str, within: float, every: float = 0.05) -> None:
+    """Watch `condition` for `within` seconds and fail the test naming `what` the moment it holds.
+
+    How a test checks that something does *not* happen: a bounded wait on the very condition, which
+    ends early on a failure, rather than a sleep and a single look afterwards."""
+    deadline = time.monotonic() + within
+    while True:
+        if condition():
+            pytest.fail(f"{what} happened within {within:.1f}s")
+        if time.monotonic() > deadline:
+            return
+        time.sleep(every)
+
+
 @dataclass
 class WorkerProcess:
     """A `buysignal stream` process started by a test."""

@@ -11,7 +11,16 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any, Literal, get_args
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from schemas.clock import Clock, system_clock
 
@@ -106,6 +115,33 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
+class Filing(Record):
+    """What a regulatory filing (SEC EDGAR Form D or 8-K) states about the event it carries: the facts
+    the filing gives in fields of its own, kept beside the contract's event fields. Every field is
+    optional, so an event from news never has one and an event from a filing has what the form had."""
+
+    form: str = Field(description='the form type as filed: "D", "D/A", "8-K", "8-K/A"')
+    accession: str | None = Field(default=None, description="EDGAR accession number, 0000000000-YY-NNNNNN")
+    cik: str | None = Field(default=None, description="the filer's Central Index Key, 10 digits")
+    tickers: list[str] = Field(default_factory=list, description="the filer's tickers (company_tickers.json)")
+    file_number: str | None = Field(default=None, description="SEC file number (a Form D offering's 021-...)")
+    items: list[str] = Field(default_factory=list, description='8-K item numbers, e.g. ["5.02", "9.01"]')
+    is_amendment: bool = False
+    previous_accession: str | None = None
+    total_offering: int | None = Field(default=None, description="Form D total offering (None if indefinite)")
+    offering_indefinite: bool = False
+    total_sold: int | None = None
+    total_remaining: int | None = None
+    date_of_first_sale: date | None = None
+    first_sale_yet_to_occur: bool = False
+    industry_group: str | None = None
+    fund_type: str | None = None
+    issuer_address: str | None = None
+    related_persons: list[str] = Field(
+        default_factory=list, description='"Name (Executive Officer, Director)"'
+    )
+
+
 class Document(Record):
     """A piece of text that may announce a trigger: a feed entry, a press release, a job-change post."""
 
@@ -115,6 +151,9 @@ class Document(Record):
     url: str | None = None
     published_at: AwareDatetime | None = None
     source: str | None = None
+    # Extension (README, "Record extensions"): events the source read from structured data, such as
+    # an SEC filing's form fields; they are used as they are and the text detector skips the document.
+    events: list[TriggerEvent] = Field(default_factory=list)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -129,6 +168,14 @@ class Document(Record):
         if isinstance(v, str) and v and not _has_tz(v):
             return datetime.fromisoformat(v).replace(tzinfo=UTC)
         return v
+
+    @model_serializer(mode="wrap")
+    def _omit_no_events(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # A document without structured events serialises exactly as before the extension.
+        data: dict[str, Any] = handler(self)
+        if not self.events:
+            data.pop("events", None)
+        return data
 
     @model_validator(mode="after")
     def _needs_words(self) -> Document:
@@ -174,6 +221,15 @@ class TriggerEvent(Record):
     sources: list[str] = Field(default_factory=list, description="every outlet that reported it (dedup)")
     contact_id: str | None = Field(default=None, description="CRM contact, for champion_* events")
     account_id: str | None = Field(default=None, description="account known at detection, for champion_*")
+    filing: Filing | None = Field(default=None, description="the filing's own facts, for events from filings")
+
+    @model_serializer(mode="wrap")
+    def _omit_no_filing(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # An event that did not come from a filing serialises exactly as before the extension.
+        data: dict[str, Any] = handler(self)
+        if self.filing is None:
+            data.pop("filing", None)
+        return data
 
     @field_validator("amount")
     @classmethod
@@ -186,6 +242,9 @@ class TriggerEvent(Record):
     def make_id(document_id: str, type_: str, *key: Any) -> str:
         """The stable event fingerprint: same document, type and key fields give the same id."""
         return fingerprint("event", document_id, type_, *key)
+
+
+Document.model_rebuild()  # its `events` field names TriggerEvent, defined after it
 
 
 class Account(Record):

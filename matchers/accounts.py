@@ -84,6 +84,38 @@ _FUND_NAME_WORDS = frozenset(words("fund trust"))
 _FUND_WORDS = frozenset(words("fund funds trust portfolio etf income municipal"))
 
 
+# CRM columns (kept in Account.extra) that carry an identity; headers compared without case or spacing.
+IDENTITY_COLUMNS = {
+    "cik": "cik",
+    "seccik": "cik",
+    "centralindexkey": "cik",
+    "ciknumber": "cik",
+    "ticker": "ticker",
+    "tickers": "ticker",
+    "tickersymbol": "ticker",  # Salesforce's standard Account field
+    "stockticker": "ticker",
+    "stocksymbol": "ticker",
+}
+
+
+def _header_key(header: str) -> str:
+    return "".join(ch for ch in header.lower() if ch.isalnum())
+
+
+def identity_keys(kind: str, value: str) -> list[str]:
+    """The lookup keys of a CIK ("0000320193" and "320193" agree) or of tickers ("NASDAQ:AAPL",
+    "BRK.B" and "brk-b" agree; several may share a cell, split on commas, semicolons or spaces)."""
+    if kind == "cik":
+        digits = "".join(ch for ch in value if ch.isdigit())
+        return [digits.lstrip("0") or "0"] if digits else []
+    keys = []
+    for part in value.replace(";", ",").replace(" ", ",").split(","):
+        ticker = part.rsplit(":", 1)[-1].strip().upper().replace(".", "-")
+        if ticker:
+            keys.append(ticker)
+    return keys
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRef:
     """What the index keeps of an account: enough to answer and to explain."""
@@ -128,6 +160,9 @@ class AccountIndex:
         self._by_compact: dict[str, Any] = {}
         self._by_sorted: dict[str, Any] = {}
         self._by_alias: dict[str, Any] = {}
+        # identity keys from CIK / ticker columns (an SEC filing names its filer by CIK)
+        self._by_cik: dict[str, Any] = {}
+        self._by_ticker: dict[str, Any] = {}
         # fuzzy: entries are names and build-time aliases; entry -> account position
         self._entry_key: list[str] = []
         self._entry_account: list[int] = []
@@ -163,6 +198,10 @@ class AccountIndex:
                 label = domain_label(domain)
                 if label and len(label) >= DOMAIN_LABEL_MIN:
                     _add(index._by_label, label, pos)
+            for header, value in account.extra.items():
+                kind = IDENTITY_COLUMNS.get(_header_key(header))
+                for key in identity_keys(kind, value) if kind else ():
+                    _add(index._by_cik if kind == "cik" else index._by_ticker, key, pos)
             tokens = company_tokens(account.name)
             index._add_exact(index._by_key, tokens, pos)
             index._add_entry(tokens, pos, raw_postings)
@@ -235,11 +274,17 @@ class AccountIndex:
         domain: str | None = None,
         url: str | None = None,
         text: str | None = None,
+        cik: str | None = None,
+        tickers: Sequence[str] = (),
     ) -> Match:
         """The account `company` means, by the cascade domain -> name_exact -> alias -> fuzzy.
-        Never raises on odd input: an empty or unusable mention gives method "none"."""
+        Identity comes first when the mention has one (an SEC filer's `cik` and `tickers`) and an
+        account carries a CIK or ticker column: method "cik" or "ticker". Never raises on odd input:
+        an empty or unusable mention gives method "none"."""
         tokens = company_tokens(company) if company else ()
-        found = self._match_domain(company, tokens, domain, url, text)
+        found = self._match_identity(cik, tickers)
+        if found is None:
+            found = self._match_domain(company, tokens, domain, url, text)
         if found is None and tokens:
             found = self._match_exact(tokens, company)
         if found is None and tokens:
@@ -375,6 +420,21 @@ class AccountIndex:
         ):
             return True
         return self._score(tokens, company_tokens(self.accounts[pos].name)) >= 75.0
+
+    # step 0
+    def _match_identity(
+        self, cik: str | None, tickers: Sequence[str]
+    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+        for key in identity_keys("cik", cik or ""):
+            positions = _values(self._by_cik, key)
+            if positions:
+                return self._pick("cik", positions, 100.0)
+        for ticker in tickers:
+            for key in identity_keys("ticker", ticker):
+                positions = _values(self._by_ticker, key)
+                if positions:
+                    return self._pick("ticker", positions, 100.0)
+        return None
 
     def _pick(
         self, method: str, positions: list[int], score: float

@@ -128,9 +128,17 @@ class TriggerProcessor:
 
     # -- the parts ---------------------------------------------------------------------------
     def detect(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
-        """Trigger events per document, in input order (batched through spaCy)."""
+        """Trigger events per document, in input order (batched through spaCy). A document that
+        carries structured events (an SEC filing's form fields) yields those, and the detector
+        does not read it: the filing says what happened, no text model needs to guess."""
         detector, _ = self._ready()
-        yield from detector.detect_many(docs)
+        batch = list(docs)
+        if not any(doc.events for doc in batch):
+            yield from detector.detect_many(batch)
+            return
+        read = iter(detector.detect_many([doc for doc in batch if not doc.events]))
+        for doc in batch:
+            yield (doc, list(doc.events)) if doc.events else next(read)
 
     def drain_dead_letters(self) -> list[DeadLetter]:
         """Documents the detector failed on since the last call (it keeps going past them)."""
@@ -190,7 +198,15 @@ class TriggerProcessor:
                 score=100.0,
                 method="contact",
             )
-        return accounts.match(event.company, event_id=event.event_id, url=event.url, text=event.evidence)
+        filing = event.filing
+        return accounts.match(
+            event.company,
+            event_id=event.event_id,
+            url=event.url,
+            text=event.evidence,
+            cik=filing.cik if filing else None,
+            tickers=filing.tickers if filing else (),
+        )
 
     def entries(
         self, events: Iterable[TriggerEvent], matches: Mapping[str, Match], as_of: datetime | None = None

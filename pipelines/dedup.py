@@ -94,6 +94,19 @@ def merge(events: list[TriggerEvent], known: frozenset[str] = frozenset()) -> Tr
     )
 
 
+def _latest_versions(events: Iterable[TriggerEvent]) -> list[TriggerEvent]:
+    """One event id published at two different times is one event stated twice, the later a newer
+    version (an amended SEC filing keeps its offering's event id): only the latest stays. Reports
+    with the same id and time are left for `merge`."""
+    events = list(events)
+    newest: dict[str, datetime] = {}
+    for event in events:
+        when = _when(event)
+        if event.event_id not in newest or when > newest[event.event_id]:
+            newest[event.event_id] = when
+    return [e for e in events if _when(e) == newest[e.event_id]]
+
+
 def deduplicate(
     events: Iterable[TriggerEvent], window_days: int = 7, known: Iterable[str] = ()
 ) -> list[TriggerEvent]:
@@ -101,7 +114,7 @@ def deduplicate(
     `known` holds ids already stored: a cluster that contains one keeps that id."""
     known_ids = frozenset(known)
     groups: dict[str, list[TriggerEvent]] = defaultdict(list)
-    for event in events:
+    for event in _latest_versions(events):
         groups[dedup_key(event)].append(event)
     out: list[TriggerEvent] = []
     window = timedelta(days=window_days)

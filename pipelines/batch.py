@@ -47,13 +47,13 @@ def build_source(spec: SourceConfig, cfg_base_dir: str, store: FeedStateStore | 
     cls = plugins.load("buysignal.sources", spec.type)
     kwargs = dict(spec.model_extra or {})
     base = Config(base_dir=cfg_base_dir)
-    for key in ("path", "feeds", "paths"):
+    for key in ("path", "feeds", "paths", "files", "tickers_file"):
         if key in kwargs:
             value = kwargs[key]
             kwargs[key] = (
                 [base.input_path(v) for v in value] if isinstance(value, list) else base.input_path(value)
             )
-    if spec.type == "rss":
+    if spec.type in ("rss", "sec_edgar"):
         kwargs.setdefault("source_name", spec.name)
         if store is not None:
             kwargs.setdefault("state", store)

@@ -20,6 +20,7 @@ from sources.crm import AccountsCsvSource, ContactsCsvSource, OpportunitiesCsvSo
 from sources.files import DocumentsFileSource
 from sources.jobchanges import JobChangesSource
 from sources.rss import RssSource
+from sources.sec_edgar import SecEdgarSource
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
 SOURCE_ITEM_TYPES = (Document, Account, Contact, Opportunity, JobChange, DeadLetter)
@@ -42,6 +43,11 @@ CASES_BY_NAME: dict[str, Callable[[], Source]] = {
     "crm_contacts": lambda: ContactsCsvSource(CASES / "contacts_hubspot.csv"),
     "crm_opportunities": lambda: OpportunitiesCsvSource(CASES / "opportunities_salesforce.csv"),
     "job_changes": lambda: JobChangesSource(CASES / "job_changes.csv"),
+    # saved EDGAR submissions (a Form D, an 8-K) and an SEC error page that is no filing
+    "sec_edgar": lambda: SecEdgarSource(
+        files=[str(CASES / "edgar" / n) for n in ("0001745524-18-000001.txt", "0000950137-05-004969.txt")]
+        + [str(CASES / "edgar" / "rate-exceeded_403-page.html")]
+    ),
 }
 REGISTERED = {
     "rss": RssSource,
@@ -50,6 +56,7 @@ REGISTERED = {
     "crm_contacts": ContactsCsvSource,
     "crm_opportunities": OpportunitiesCsvSource,
     "job_changes": JobChangesSource,
+    "sec_edgar": SecEdgarSource,
 }
 
 

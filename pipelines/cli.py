@@ -115,6 +115,20 @@ def _load_index(accounts_path: str, aliases_path: str | None, threshold: float |
     return AccountIndex.build(accounts, aliases=aliases, threshold=threshold)
 
 
+def _identity(obj: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """An SEC filer's CIK and tickers, from an event's `filing` or from `cik` / `ticker` keys."""
+    raw = obj.get("filing")
+    filing: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    cik = obj.get("cik", filing.get("cik"))
+    tickers = obj.get("tickers", filing.get("tickers")) or obj.get("ticker") or []
+    if isinstance(tickers, str):
+        tickers = [tickers]
+    return (
+        str(cik) if isinstance(cik, str | int) else None,
+        [t for t in tickers if isinstance(t, str)] if isinstance(tickers, list) else [],
+    )
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     from sources.files import iter_json_lines
 
@@ -141,7 +155,15 @@ def cmd_match(args: argparse.Namespace) -> int:
                 skipped += 1
                 print(f"buysignal match: skipped line {lineno}: {exc}", file=sys.stderr)
                 continue
-            m = index.match(company, event_id=str(ident), url=obj.get("url"), domain=obj.get("domain"))
+            cik, tickers = _identity(obj)
+            m = index.match(
+                company,
+                event_id=str(ident),
+                url=obj.get("url"),
+                domain=obj.get("domain"),
+                cik=cik,
+                tickers=tickers,
+            )
             total += 1
             matched += m.account_id is not None
             obj.update(

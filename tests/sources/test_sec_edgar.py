@@ -548,3 +548,21 @@ def test_structured_events_travel_through_the_stream_topic() -> None:
     docs, _ = read_case("0001628280-25-058337_excerpt.txt")
     decoded = decode_document(docs[0].to_json().encode(), "test", "offset 0", 1_000_000)
     assert decoded == docs[0] and isinstance(decoded, Document) and decoded.events
+
+
+def test_the_match_command_uses_a_filing_events_cik(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("account_id,name,CIK\nA1,JP Morgan,19617\nA2,Exelon Corporation,\n", encoding="utf-8")
+    docs, _ = read_case("0000950137-05-004969.txt")
+    lines = [
+        json.dumps({"id": "e1", "company": "JPMORGAN CHASE & CO", "cik": "0000019617"}),
+        docs[0].events[0].to_json(),  # EXELON CORP, CIK 0001109357: no CIK column value, so by name
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["match", "--accounts", str(accounts), str(events)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (out[0]["account_id"], out[0]["method"]) == ("A1", "cik")
+    assert out[1]["method"] != "cik"

@@ -331,9 +331,11 @@ class SecEdgarSource:
             raise ConfigError(
                 f"sec_edgar: max_rate must be > 0 and at most the SEC's {SEC_MAX_RATE:.0f} requests/second, got {max_rate}"
             )
-        if page_size <= 0 or max_pages <= 0 or max_retries < 0 or throttle_wait < 0:
+        if not 0 < page_size <= 100 or not 0 < max_pages <= 50 or max_retries < 0 or throttle_wait < 0:
+            # EDGAR pages the feed by at most 100 and answers 503 past 5,000 filings.
             raise ConfigError(
-                "sec_edgar: page_size and max_pages must be > 0; max_retries and throttle_wait >= 0"
+                "sec_edgar: page_size must be 1..100 and max_pages 1..50 (EDGAR serves 5,000 filings at "
+                "most); max_retries and throttle_wait >= 0"
             )
         self.forms = wanted
         self.items = {str(i) for i in items}
@@ -445,7 +447,7 @@ class SecEdgarSource:
         key = self.state_key(form)
         cursor = _Cursor.of(self.state.get_feed_state(key) if self.state is not None else None)
         try:
-            entries = self._new_entries(form, http, cursor)
+            entries, complete = self._new_entries(form, http, cursor)
         except (EdgarFetchError, FilingReadError) as exc:
             self.stats.dead_letters += 1
             log.warning("%s", exc)
@@ -453,6 +455,17 @@ class SecEdgarSource:
                 "source", self.component, f"{exc}; this form's filings are read next run", key
             )
             return
+        if not complete and entries:
+            # The feed only reaches back max_pages x page_size filings; say what may be missing.
+            gap = (
+                f"sec_edgar: the {form} feed's newest {len(entries)} filings reach back only to "
+                f"{entries[-1].updated.isoformat()}, not to where the last run stopped "
+                f"({cursor.updated.isoformat() if cursor.updated else '?'}); filings in between may be "
+                "missed: run more often or raise max_pages (at most 50)"
+            )
+            self.stats.dead_letters += 1
+            log.warning("%s", gap)
+            yield DeadLetter.of("source", self.component, gap, key)
         self.stats.new_filings += len(entries)
         wanted = [e for e in entries if self._wanted(form, e)]
         self.stats.skipped_filings += len(entries) - len(wanted)
@@ -504,23 +517,24 @@ class SecEdgarSource:
             return bool(self.items & set(entry.items))
         return True
 
-    def _new_entries(self, form: str, http: EdgarHttp, cursor: _Cursor) -> list[AtomEntry]:
-        """The feed's filings newer than the cursor, newest first (as the feed lists them)."""
+    def _new_entries(self, form: str, http: EdgarHttp, cursor: _Cursor) -> tuple[list[AtomEntry], bool]:
+        """The feed's filings newer than the cursor, newest first (as the feed lists them), and
+        whether they reach back to the cursor (or the feed's end): if not, older ones were missed."""
         found: list[AtomEntry] = []
         seen: set[str] = set()
         for page in range(self.max_pages):
             content = http.get(self.feed_url(form, start=page * self.page_size))
             self.stats.feed_pages += 1
-            entries = parse_atom(content)
-            for entry in entries:
+            for entry in parse_atom(content):
                 if cursor.covers(entry):
-                    return found
+                    return found, True
                 if entry.accession not in seen:
                     seen.add(entry.accession)
                     found.append(entry)
-            if len(entries) < self.page_size:
-                break
-        return found
+            # Counted before de-duplication: a filing with two filers has two entries on a full page.
+            if content.count(b"<entry>") < self.page_size:
+                return found, True
+        return found, cursor.updated is None
 
     # -- company_tickers.json ------------------------------------------------------------------
 

@@ -566,3 +566,20 @@ def test_the_match_command_uses_a_filing_events_cik(
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert (out[0]["account_id"], out[0]["method"]) == ("A1", "cik")
     assert out[1]["method"] != "cik"
+
+
+def test_a_feed_that_no_longer_reaches_the_last_stop_says_filings_may_be_missed() -> None:
+    from schemas import FeedState
+
+    edgar, state = Edgar(), MemoryFeedState()
+    probe = source(edgar, state, forms=["D"], page_size=1, max_pages=1)
+    state.set_feed_state(FeedState(url=probe.state_key("D"), last_modified="2020-01-01T00:00:00+00:00"))
+    items = list(probe.read())
+    [gap] = [i for i in items if isinstance(i, DeadLetter)]
+    assert "may be missed" in gap.error and "max_pages" in gap.error
+    assert len([i for i in items if isinstance(i, Document)]) == 2  # what the feed still shows is read
+
+
+def test_paging_is_bounded_by_what_edgar_serves() -> None:
+    with pytest.raises(ConfigError, match="max_pages"):
+        SecEdgarSource(user_agent=UA, max_pages=51)

@@ -169,8 +169,10 @@ class EdgarHttp:
         max_bytes: int = 50_000_000,
         timeout: float = 30.0,
         rng: random.Random | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.client = client
+        self.clock = clock  # "now" for a Retry-After given as an HTTP date
         self.headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
         self.limiters = list(limiters)
         self.stats = stats or EdgarStats()
@@ -244,7 +246,7 @@ class EdgarHttp:
                     f"sec_edgar: {url}: gave up after {attempt + 1} attempt(s), last: {problem}; "
                     "EDGAR may be down for maintenance, the next run tries again"
                 )
-            told = retry_after_seconds(retry_after)
+            told = retry_after_seconds(retry_after, self.clock() if retry_after else None)
             base = self.backoff * (2**attempt)
             delay = min(self.max_delay, told if told is not None else base + self.rng.uniform(0, base))
             attempt += 1
@@ -401,7 +403,12 @@ class SecEdgarSource:
         own = self.client is None
         client = self.client or httpx.Client(timeout=self.http_options["timeout"], follow_redirects=True)
         http = EdgarHttp(
-            client, self.user_agent, limiters=self.limiters, stats=self.stats, **self.http_options
+            client,
+            self.user_agent,
+            limiters=self.limiters,
+            stats=self.stats,
+            clock=self.clock,
+            **self.http_options,
         )
         try:
             for form in self.forms:
@@ -430,7 +437,11 @@ class SecEdgarSource:
             self.stats.dead_letters += 1
             self.stats.failed_filings += 1
             yield DeadLetter.of(
-                "source", self.component, f"sec_edgar: {where}: {exc}", raw[:10_000].decode("latin-1")
+                "source",
+                self.component,
+                f"sec_edgar: {where}: {exc}",
+                raw[:10_000].decode("latin-1"),
+                clock=self.clock,
             )
             return
         self.stats.fetched_filings += 1
@@ -452,7 +463,11 @@ class SecEdgarSource:
             self.stats.dead_letters += 1
             log.warning("%s", exc)
             yield DeadLetter.of(
-                "source", self.component, f"{exc}; this form's filings are read next run", key
+                "source",
+                self.component,
+                f"{exc}; this form's filings are read next run",
+                key,
+                clock=self.clock,
             )
             return
         if not complete and entries:
@@ -465,15 +480,16 @@ class SecEdgarSource:
             )
             self.stats.dead_letters += 1
             log.warning("%s", gap)
-            yield DeadLetter.of("source", self.component, gap, key)
+            yield DeadLetter.of("source", self.component, gap, key, clock=self.clock)
         self.stats.new_filings += len(entries)
         wanted = [e for e in entries if self._wanted(form, e)]
         self.stats.skipped_filings += len(entries) - len(wanted)
         tickers, names = self._ticker_maps(http) if wanted else ({}, {})
         advanced = cursor
         failed = False
+        wanted_ids = {e.accession for e in wanted}
         for entry in reversed(entries):  # oldest first, so the cursor can stop before a failure
-            if entry in wanted:
+            if entry.accession in wanted_ids:
                 if not entry.cik:
                     self.stats.failed_filings += 1
                     self.stats.dead_letters += 1
@@ -483,6 +499,7 @@ class SecEdgarSource:
                         self.component,
                         f"sec_edgar: feed entry {entry.accession} names no CIK",
                         entry.index_url,
+                        clock=self.clock,
                     )
                     continue
                 url = submission_url(entry.cik, entry.accession)
@@ -492,7 +509,9 @@ class SecEdgarSource:
                     self.stats.failed_filings += 1
                     self.stats.dead_letters += 1
                     failed = True
-                    yield DeadLetter.of("source", self.component, f"{exc}; retried next run", url)
+                    yield DeadLetter.of(
+                        "source", self.component, f"{exc}; retried next run", url, clock=self.clock
+                    )
                     continue
                 yield from self._filing(raw, url, None, tickers, names)
             if not failed:

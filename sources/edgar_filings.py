@@ -100,12 +100,13 @@ def item_number(description: str) -> str | None:
     found = _ITEM_NUMBER.match(description)
     if found:
         return found.group(1)
-    text = re.sub(r"[\s’]+", " ", description.lower().replace("’", "'"))
-    text = text.replace("costs associated", "cost associated")
-    for words, number in _ITEM_WORDS:
-        if words.replace("costs", "cost") in text:
-            return number
-    return None
+    return next(iter(_title_numbers(description)), None)
+
+
+def _title_numbers(text: str) -> list[str]:
+    """The item numbers whose title words appear in `text`, in the order of _ITEM_WORDS."""
+    plain = re.sub(r"\s+", " ", text.lower().replace("’", "'")).replace("costs associated", "cost associated")
+    return [number for words, number in _ITEM_WORDS if words.replace("costs", "cost") in plain]
 
 
 # -- full submission files (.txt, .nc) ---------------------------------------------------------
@@ -542,10 +543,9 @@ def split_items(text: str) -> dict[str, str]:
     for found in _HEADING.finditer(flat):
         number = found.group(1)
         number = _OLD_ITEMS.get(number, number) if "." not in number else number
-        title = flat[found.end() : found.end() + 160]
-        if item_number(title) != number and not (
-            "." not in found.group(1) and item_number(title) is not None
-        ):
+        # the item's own title must follow (old integer items: any item title, for the boundaries)
+        titles = _title_numbers(flat[found.end() : found.end() + 120])
+        if number not in titles and not ("." not in found.group(1) and titles):
             continue
         heads.append((found.start(), found.end(), number))
     sections: dict[str, str] = {}

@@ -144,6 +144,20 @@ def test_item_numbers_from_descriptions_in_every_wording() -> None:
     assert item_number("<ITEMS>5.02") == "5.02"
 
 
+def test_item_headings_are_told_from_references_to_items() -> None:
+    from sources.edgar_filings import split_items
+
+    text = (
+        "Item 2.01 Completion of Acquisition or Disposition of Assets. On June 7, the merger under the "
+        "Entry into a Material Definitive Agreement reported in Item 1.01 of our report was completed. "
+        "The information in Item 2.02 of this Current Report is furnished. "
+        "Item 9.01 Financial Statements and Exhibits. (d) Exhibits. SIGNATURES By: /s/ A. Person"
+    )
+    sections = split_items(text)
+    assert list(sections) == ["2.01", "9.01"]
+    assert sections["2.01"].startswith("On June 7") and "SIGNATURES" not in sections["9.01"]
+
+
 def test_a_1_01_is_a_partnership_only_for_a_commercial_agreement() -> None:
     assert (
         agreement_kind("On May 1, the Company entered into a Credit Agreement with the lenders.")

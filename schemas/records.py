@@ -160,6 +160,11 @@ class Document(Record):
     def _id_as_string(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
 
+    @field_validator("events", mode="before")
+    @classmethod
+    def _no_events_stored_as_null(cls, v: Any) -> Any:
+        return [] if v is None else v
+
     @field_validator("published_at", mode="before")
     @classmethod
     def _naive_is_utc(cls, v: Any) -> Any:

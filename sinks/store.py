@@ -299,7 +299,21 @@ class Store:
     @staticmethod
     def _rows(records: Iterable[BaseModel], table: sa.Table) -> list[dict[str, Any]]:
         names = {c.name for c in table.columns}
-        return [{k: v for k, v in r.model_dump().items() if k in names} for r in records]
+        json_names = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+        rows = []
+        for record in records:
+            plain = record.model_dump()
+            # JSON columns take JSON values (a Filing's dates as text); a field a record leaves out
+            # of its dump when empty (Document.events, TriggerEvent.filing) is stored as NULL.
+            as_json = record.model_dump(mode="json") if json_names else plain
+            rows.append(
+                {
+                    name: (as_json if name in json_names else plain).get(name)
+                    for name in type(record).model_fields
+                    if name in names
+                }
+            )
+        return rows
 
     @staticmethod
     def _entry_rows(entries: Iterable[CampaignEntry]) -> list[dict[str, Any]]:

@@ -63,6 +63,7 @@ documents = sa.Table(
     sa.Column("url", sa.Text),
     sa.Column("published_at", UTCDateTime),
     sa.Column("source", sa.String),
+    sa.Column("events", JSONType),  # structured events a source read from a form (0003)
 )
 
 events = sa.Table(
@@ -88,6 +89,7 @@ events = sa.Table(
     sa.Column("sources", JSONType, nullable=False),
     sa.Column("contact_id", sa.String),
     sa.Column("account_id", sa.String),
+    sa.Column("filing", JSONType),  # an SEC filing's own facts, for events from filings (0003)
     sa.Index("ix_events_published_at", "published_at"),
     sa.Index("ix_events_type", "type"),
 )

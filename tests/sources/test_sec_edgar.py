@@ -101,7 +101,10 @@ def test_an_amendment_restates_the_event_instead_of_adding_one(tmp_path: Path) -
         store.upsert_events([first])
         store.upsert_events([second])
         [stored] = store.events()
-        assert stored.amount == 4_000_000
+        assert stored.amount == 4_000_000 and stored.filing == second.filing  # the facts are kept
+        docs = filing_documents(amended)[0] + [Document(id="news", title="no events")]
+        store.upsert_documents(docs)
+        assert sorted(store.documents(), key=lambda d: d.id) == sorted(docs, key=lambda d: d.id)
     finally:
         store.close()
 

@@ -79,18 +79,23 @@ def cmd_classify(args: argparse.Namespace) -> int:
     detector = load_detector(args.model, min_confidence=args.min_confidence)
     docs_n = events_n = skipped = 0
 
-    def documents(stream: IO[bytes]) -> Iterator[Document]:
-        nonlocal skipped, docs_n
+    def documents(stream: IO[bytes], out: IO[str]) -> Iterator[Document]:
+        nonlocal skipped, docs_n, events_n
         for item in iter_documents(stream, component=f"classify:{args.input or 'stdin'}"):
             if isinstance(item, DeadLetter):
                 skipped += 1
                 report_dead(item)
                 continue
             docs_n += 1
+            if item.events:  # events a source read from a form (an SEC filing): as they are
+                for event in item.events:
+                    out.write(event.to_json() + "\n")
+                    events_n += 1
+                continue
             yield item
 
     with open_in(args.input) as src, open_out(args.output) as out:
-        for _doc, events in progress(detector.detect_many(documents(src)), "classify", "doc"):
+        for _doc, events in progress(detector.detect_many(documents(src, out)), "classify", "doc"):
             for event in events:
                 out.write(event.to_json() + "\n")
                 events_n += 1

@@ -600,3 +600,26 @@ def test_a_feed_that_no_longer_reaches_the_last_stop_says_filings_may_be_missed(
 def test_paging_is_bounded_by_what_edgar_serves() -> None:
     with pytest.raises(ConfigError, match="max_pages"):
         SecEdgarSource(user_agent=UA, max_pages=51)
+
+
+def test_classify_writes_a_filings_structured_events_without_the_detector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import triggers
+
+    read: list[str] = []
+
+    class Detector:
+        def detect_many(self, docs: object) -> object:
+            for doc in docs:  # type: ignore[attr-defined]
+                read.append(doc.id)
+                yield doc, []
+
+    monkeypatch.setattr(triggers, "load_detector", lambda *a, **k: Detector())
+    docs, _ = read_case("0001275287-05-000682.txt")  # the 2.05 filing and its EX-99.1
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(d.to_json() + "\n" for d in docs), encoding="utf-8")
+    assert main(["classify", str(path)]) == 0
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["type"] for e in out] == ["layoffs"] and out[0]["filing"]["items"] == ["2.05", "9.01"]
+    assert read == ["sec:0001275287-05-000682:EX-99.1"]  # only the press release went to the detector

@@ -198,11 +198,24 @@ def _store_for(args: argparse.Namespace) -> Any:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from sources.jobchanges import JobChangesSource
     from sources.rss import RssSource
+    from sources.sec_edgar import SecEdgarSource
 
+    if args.kind != "sec_edgar" and not args.feeds:
+        raise UsageError(f"ingest {args.kind} needs at least one FEED (a URL or a file)")
     store = _store_for(args) if args.db else None
     if args.kind == "rss":
         source: Any = RssSource(
             args.feeds, source_name=args.name, state=store, timeout=args.timeout, max_retries=args.retries
+        )
+    elif args.kind == "sec_edgar":
+        # No FEED: EDGAR's latest filings (needs --user-agent); FEEDs: saved submission files.
+        source = SecEdgarSource(
+            user_agent=args.user_agent,
+            files=args.feeds or None,
+            source_name=args.name,
+            state=store,
+            timeout=args.timeout,
+            max_retries=args.retries,
         )
     else:
         source = JobChangesSource(args.feeds[0]) if len(args.feeds) == 1 else None
@@ -331,14 +344,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="read a source and write Documents (JSONL)")
     p.add_argument(
-        "kind", choices=["rss", "jobs"], help="rss: RSS/Atom/JSON feeds; jobs: job-change CSV/JSONL"
+        "kind",
+        choices=["rss", "jobs", "sec_edgar"],
+        help="rss: RSS/Atom/JSON feeds; jobs: job-change CSV/JSONL; sec_edgar: SEC Form D and 8-K filings",
     )
-    p.add_argument("feeds", nargs="+", metavar="FEED", help="feed URLs or local files")
+    p.add_argument(
+        "feeds",
+        nargs="*",
+        metavar="FEED",
+        help="feed URLs or local files (sec_edgar: saved submission files; none = EDGAR's latest filings)",
+    )
     p.add_argument("-o", "--output", help="default: stdout")
     p.add_argument("--name", help="source name to put on the documents")
     p.add_argument("--db", help="store URL to remember ETag/Last-Modified in (conditional GET on re-runs)")
     p.add_argument("--timeout", type=float, default=20.0, help="seconds per HTTP request (default 20)")
     p.add_argument("--retries", type=int, default=4, help="retries on connection errors, 429 and 5xx")
+    p.add_argument(
+        "--user-agent",
+        help="sec_edgar: your name and e-mail, as the SEC requires (default: env BUYSIGNAL_SEC_USER_AGENT)",
+    )
     p.add_argument("--to-kafka", action="store_true", help="publish to the raw documents topic instead")
     p.add_argument("--broker", help="Kafka bootstrap URL for --to-kafka (default: env BUYSIGNAL_KAFKA_URL)")
     p.add_argument("--topic-prefix", default="buysignal", help="topic prefix for --to-kafka")

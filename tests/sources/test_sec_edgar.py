@@ -623,3 +623,15 @@ def test_classify_writes_a_filings_structured_events_without_the_detector(
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [e["type"] for e in out] == ["layoffs"] and out[0]["filing"]["items"] == ["2.05", "9.01"]
     assert read == ["sec:0001275287-05-000682:EX-99.1"]  # only the press release went to the detector
+
+
+def test_ingest_sec_edgar_writes_documents_with_their_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("BUYSIGNAL_SEC_USER_AGENT", raising=False)
+    assert main(["ingest", "sec_edgar"]) == 2  # live EDGAR without a User-Agent
+    assert "User-Agent" in capsys.readouterr().err
+    assert main(["ingest", "sec_edgar", str(CASES / "0001275287-05-000682.txt")]) == 0
+    docs = [Document.model_validate_json(line) for line in capsys.readouterr().out.splitlines()]
+    assert [len(d.events) for d in docs] == [1, 0]  # the 2.05 filing, then its press release
+    assert main(["ingest", "rss"]) == 2  # rss still needs a FEED

@@ -849,8 +849,8 @@ def eight_k_documents(
     if primary is not None and any(item in TRIGGER_ITEMS for item in filing.items):
         company = (
             registrant_name(primary.text)
-            or (company_names or {}).get(filing.cik or "")
             or cover_name(document_text(primary.text))
+            or (company_names or {}).get(filing.cik or "")
             or filing.company
             or "unknown registrant"
         )

@@ -78,7 +78,12 @@ _RETRIABLE_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemotePro
 
 
 class EdgarFetchError(Exception):
-    """A URL could not be fetched (after the retries and throttling waits it was allowed)."""
+    """A URL could not be fetched (after the retries and throttling waits it was allowed).
+    `permanent`: asking again will not help (no such file, a body too big, a bad request)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def check_user_agent(value: str | None) -> str:
@@ -202,20 +207,25 @@ class EdgarHttp:
             except _RETRIABLE_ERRORS as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             except httpx.HTTPError as exc:
-                raise EdgarFetchError(f"sec_edgar: {url}: {type(exc).__name__}: {exc}") from exc
+                raise EdgarFetchError(
+                    f"sec_edgar: {url}: {type(exc).__name__}: {exc}", permanent=True
+                ) from exc
             else:
                 status = response.status_code
                 if response.is_success:
                     if len(response.content) > self.max_bytes:
                         raise EdgarFetchError(
-                            f"sec_edgar: {url} is {len(response.content)} bytes, more than max_bytes={self.max_bytes}"
+                            f"sec_edgar: {url} is {len(response.content)} bytes, more than max_bytes={self.max_bytes}",
+                            permanent=True,
                         )
                     return response.content
                 if status == 403:
                     body = response.text[:20_000]
                     if "<Code>AccessDenied</Code>" in body or "NoSuchKey" in body:
                         # EDGAR's file store answers 403 for a path that does not exist: not throttling.
-                        raise EdgarFetchError(f"sec_edgar: {url}: not found (HTTP 403 AccessDenied)")
+                        raise EdgarFetchError(
+                            f"sec_edgar: {url}: not found (HTTP 403 AccessDenied)", permanent=True
+                        )
                     if throttled >= self.max_throttle_waits:
                         raise EdgarFetchError(
                             f"sec_edgar: {url}: still refused (HTTP 403) after {throttled} waits of "
@@ -237,7 +247,7 @@ class EdgarHttp:
                     continue
                 if status not in RETRIABLE_STATUS:
                     raise EdgarFetchError(
-                        f"sec_edgar: {url}: HTTP {status} {response.reason_phrase}".rstrip()
+                        f"sec_edgar: {url}: HTTP {status} {response.reason_phrase}".rstrip(), permanent=True
                     )
                 retry_after = response.headers.get("retry-after")
                 problem = f"HTTP {status} {response.reason_phrase}".rstrip()
@@ -508,10 +518,11 @@ class SecEdgarSource:
                 except EdgarFetchError as exc:
                     self.stats.failed_filings += 1
                     self.stats.dead_letters += 1
-                    failed = True
-                    yield DeadLetter.of(
-                        "source", self.component, f"{exc}; retried next run", url, clock=self.clock
-                    )
+                    # A missing file stays missing: holding the cursor for it would re-fetch every
+                    # newer filing on every run. Anything else (EDGAR down, throttled) is tried again.
+                    failed = failed or not exc.permanent
+                    again = "not asked again" if exc.permanent else "retried next run"
+                    yield DeadLetter.of("source", self.component, f"{exc}; {again}", url, clock=self.clock)
                     continue
                 yield from self._filing(raw, url, None, tickers, names)
             if not failed:

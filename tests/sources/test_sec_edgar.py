@@ -405,7 +405,7 @@ def test_new_filings_are_fetched_once_and_a_rerun_fetches_nothing_new() -> None:
 
 def test_a_failed_filing_is_a_dead_letter_and_is_fetched_again_next_run() -> None:
     edgar, state = Edgar(), MemoryFeedState()
-    edgar.override["0001745524-18-000001.txt"] = [httpx.Response(404)]
+    edgar.override["0001745524-18-000001.txt"] = [httpx.Response(503) for _ in range(5)]  # EDGAR down
     first = list(source(edgar, state).read())
     dead = [i for i in first if isinstance(i, DeadLetter)]
     assert len(dead) == 1 and "0001745524-18-000001" in dead[0].payload
@@ -418,6 +418,17 @@ def test_a_failed_filing_is_a_dead_letter_and_is_fetched_again_next_run() -> Non
         "0001745524-18-000001.txt",
     ]
     assert not [i for i in second if isinstance(i, DeadLetter)]
+
+
+def test_a_missing_filing_is_a_dead_letter_once_and_the_cursor_moves_on() -> None:
+    edgar, state = Edgar(), MemoryFeedState()
+    edgar.override["0001745524-18-000001.txt"] = [httpx.Response(404)]
+    first = list(source(edgar, state).read())
+    [dead] = [i for i in first if isinstance(i, DeadLetter)]
+    assert "not asked again" in dead.error
+    edgar.requests.clear()
+    assert list(source(edgar, state).read()) == []
+    assert not [u for u in edgar.urls() if u.endswith(".txt")]
 
 
 def test_throttling_403_waits_then_resumes_and_5xx_is_retried() -> None:

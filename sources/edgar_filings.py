@@ -623,13 +623,16 @@ _HIRE_PATTERNS = (
     re.compile(
         rf"{_NAME}(?:,\s*\d+,)?\s+and\s+(?P<name2>{_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})(?:,\s*\d+)?(?:,\s*[^,]{{2,80}})?,?\s+(?:have|had)\s+been\s+(?:appointed|elected|named|promoted)\s+(?:{_AS})?{_TITLE}{_TITLE_END}"
     ),
-    # "Appointment of Brandon Hetzel as Chief Financial Officer" (a sub-heading)
-    re.compile(rf"\bAppointment\s+of\s+{_NAME}\s+as\s+(?:the\s+)?{_TITLE}{_TITLE_END}"),
+    # "Appointment of Brandon Hetzel as Chief Financial Officer" (a sub-heading), "announced the
+    # appointment of Jane Doe as Chief Operating Officer"
+    re.compile(
+        rf"\b(?i:appointment|election|promotion)\s+of\s+{_NAME}\s+(?:as|to)\s+(?:the\s+)?{_TITLE}{_TITLE_END}"
+    ),
 )
 _LEAVE_PATTERNS = (
     # "Dina Powell McCormick notified ... that she will resign as a member of the Board"
     re.compile(
-        rf"{_NAME}(?:,\s*(?:age\s*)?\d+,)?(?:,[^.;]{{2,160}}?,)?\s+(?:notified|advised|informed|announced|told)\b.{{0,200}}?\b(?:he|she|they)\s+(?:will|would|intends? to|plans? to|has decided to|had decided to|decided to)\s+(?:resign|retire|step down|not stand for re-election)\s+(?:{_AS}|from\s+(?:the\s+|his\s+|her\s+)?(?:position|role|office)s?\s+(?:of|as)\s+(?:a |an |the |its )?)?{_TITLE}{_TITLE_END}"
+        rf"{_NAME}(?:,\s*(?:age\s*)?\d+,)?(?:,[^.;]{{2,160}}?,)?\s+(?:notified|advised|informed|announced|told)\b.{{0,200}}?\b(?:(?:he|she|they)\s+(?:will|would|intends? to|plans? to|has decided to|had decided to|decided to)|(?:his|her|their)\s+(?:decision|intention|intent|plan)\s+to)\s+(?:resign|retire|step down|not stand for re-election)\s+(?:{_AS}|from\s+(?:the\s+|his\s+|her\s+)?(?:position|role|office)s?\s+(?:of|as)\s+(?:a |an |the |its )?)?{_TITLE}{_TITLE_END}"
     ),
     # "Marianne Lake, current CEO of CCB, has decided to retire from the Firm"
     re.compile(
@@ -643,8 +646,11 @@ _LEAVE_PATTERNS = (
     re.compile(
         rf"{_NAME}(?:,\s*(?:age\s*)?\d+,)?(?:,[^.;]{{2,160}}?,)?\s+(?:has\s+|had\s+)?(?:resigned|retired|stepped down|will resign|will retire|will step down|departed)\s+(?:{_AS}|from\s+(?:the\s+|his\s+|her\s+)?(?:position|role|office)s?\s+(?:of|as)\s+(?:a |an |the |its )?)?{_TITLE}{_TITLE_END}"
     ),
-    # "Departure of Brett Kaufman as Chief Financial Officer" (a sub-heading)
-    re.compile(rf"\bDeparture\s+of\s+{_NAME}\s+as\s+(?:the\s+)?{_TITLE}{_TITLE_END}"),
+    # "Departure of Brett Kaufman as Chief Financial Officer" (a sub-heading), "announced the
+    # retirement of John Roe as Chief Financial Officer"
+    re.compile(
+        rf"\b(?i:departure|retirement|resignation)\s+of\s+{_NAME}\s+(?:as|from\s+(?:the\s+|his\s+|her\s+)?(?:position|role|office)s?\s+(?:of|as))\s+(?:the\s+)?{_TITLE}{_TITLE_END}"
+    ),
     # "Brett Kaufman’s employment as the Chief Financial Officer ... will terminate"
     re.compile(
         rf"{_NAME}[’']s\s+employment\s+as\s+(?:the\s+)?{_TITLE}{_TITLE_END}.{{0,160}}?\bwill\s+terminate"

@@ -176,6 +176,43 @@ def test_a_1_01_is_a_partnership_only_for_a_commercial_agreement() -> None:
     assert agreement_kind("The Company entered into an Employment Agreement with its CEO.") == "financing"
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "On March 1, 2026, the Board appointed John Smith, age 52, as Chief Operating Officer, effective April 1.",
+            [("executive_hire", "John Smith", "Chief Operating Officer")],
+        ),
+        (
+            "Jane Doe was appointed President and Chief Executive Officer of the Company on May 2, 2026.",
+            [("executive_hire", "Jane Doe", "President and Chief Executive Officer")],
+        ),
+        (
+            "The Company announced the appointment of Ann Lee as Chief Technology Officer.",
+            [("executive_hire", "Ann Lee", "Chief Technology Officer")],
+        ),
+        (
+            "On May 2, 2026, the Company announced the retirement of John Roe as Chief Financial Officer.",
+            [("executive_departure", "John Roe", "Chief Financial Officer")],
+        ),
+        (
+            "On May 2, 2026, Mary Major notified the Board of her decision to retire as Chief Executive Officer.",
+            [("executive_departure", "Mary Major", "Chief Executive Officer")],
+        ),
+        (
+            "On June 1, 2026, Paul Poe resigned from his position as Chief Revenue Officer.",
+            [("executive_departure", "Paul Poe", "Chief Revenue Officer")],
+        ),
+        ("The Board approved base salaries for the named executive officers.", []),
+        ("Mr. Smith will receive an annual base salary of $500,000 as Chief Operating Officer.", []),
+    ],
+)
+def test_5_02_wordings_we_write(sentence: str, expected: list[tuple[str, str, str]]) -> None:
+    from sources.edgar_filings import executive_moves
+
+    assert [(m.type, m.person, m.title) for m in executive_moves(sentence, "Acme Corp")] == expected
+
+
 def test_roles_from_titles() -> None:
     assert role_of("Senior Executive Vice President and Chief Financial Officer") == "cfo"
     assert role_of("Co-Presidents") == "president"

@@ -41,15 +41,15 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-eval: $(STAMP) ## measure trigger and matching quality on ../shared/devdata
+eval: $(STAMP) ## trigger quality (leave one source out on ../shared/train, and ../shared/devdata) and matching quality
 	$(PY) -m triggers.evaluate --shared $(SHARED)
 	$(PY) -m matchers.evaluate --shared $(SHARED)
 
 bench: $(STAMP) ## speed and memory figures, as ratios against baselines measured in the same run
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-train: $(STAMP) ## rebuild the bundled spaCy trigger pipeline from the project's own training data
-	$(PY) -m triggers.train
+train: $(STAMP) ## rebuild the bundled spaCy trigger pipeline from the labelled corpus in ../shared/train
+	$(PY) -m triggers.train --shared $(SHARED)
 
 # The vectors' build tools (torch, model2vec) live in their own venv, never in .venv.
 VVENV := .venv-vectors

@@ -1,5 +1,5 @@
-"""Trigger detection: a spaCy pipeline (rules + a bag-of-words classifier trained on the project's own
-synthetic headlines + a calibrated scorer) that turns Documents into TriggerEvents.
+"""Trigger detection: a spaCy pipeline the project trains on real labelled news (see triggers/train.py)
+that turns Documents into TriggerEvents.
 
     from triggers import load_detector
     detector = load_detector()              # bundled pipeline in triggers/model/
@@ -9,6 +9,7 @@ synthetic headlines + a calibrated scorer) that turns Documents into TriggerEven
 
 from __future__ import annotations
 
+from triggers import components as _components  # noqa: F401  (registers the event scorer factory)
 from triggers.amounts import find_amounts, parse_amount
 from triggers.base import TriggerDetector
 from triggers.detector import SpacyTriggerDetector, load_detector

@@ -1,108 +1,145 @@
 """The spaCy-backed TriggerDetector: Documents in, TriggerEvents out.
 
-What it reads of a document: the headline (title) first; the lead of the body (its first two sentences)
-only when the headline reports nothing, or to fill in fields the headline leaves out (amount, round,
-investors of the same event). Background paragraphs further down (earlier rounds, past deals) are never
-read, so an article yields the event it announces, not every event it mentions.
+What it reads of a document, as a person would: the headline, and the headline followed by the lead
+(the first two sentences of the body, wire dateline removed). The learned pipeline scores each unit for
+the nine event types and marks the event's company, counterparty, person and title; an event comes from
+the headline when the headline reports it, else from the lead, whose sentence is then the evidence.
+Background paragraphs further down (earlier rounds, past deals) are never read, so an article yields the
+events it announces, not every event it mentions.
+
+The round, the amount and the role are exact facts of language (triggers/fields.py, triggers/roles.py).
+Confidence is the event scorer's calibrated probability that the event and its company are right.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import ClassVar
 
 import spacy
 from spacy.language import Language
-from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
 
-from schemas import DeadLetter, Document, TriggerEvent
-from triggers.pipeline import RULES_FACTORY, SCORER_FACTORY, TriggerScorer, ensure_trigger_components
-from triggers.rules import Candidate, TriggerRules
+from schemas import NEWS_EVENT_TYPES, DeadLetter, Document, TriggerEvent
+from triggers.components import SCORER, EventScorer
+from triggers.corpus import UNIT_JOIN
+from triggers.fields import (
+    appositive_name,
+    funding_round,
+    headline_subject,
+    investors_in,
+    job_title,
+    person_name,
+    raised_amount,
+    strip_wire_prefix,
+)
+from triggers.learn import cue_patterns
+from triggers.roles import normalise_role
+from triggers.text import headline, lead
 
 log = logging.getLogger(__name__)
+NER = "ner"
+TEXTCAT = "textcat_multilabel"
+CUES = "buysignal_cues"
 
 BUNDLED_MODEL = Path(__file__).resolve().parent / "model"
-MAX_UNIT_CHARS = 600
-LEAD_SENTENCES = 2
-
-# A sentence ends at . ! ? followed by space and a capital/quote, except after common abbreviations
-# ("Inc.", "Corp.", "Jr.", "U.S.", initials).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"“'‘(]?[A-Z0-9])")
-_ABBREV = re.compile(
-    r"(?:\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Mr|Mrs|Ms|Dr|Prof|St|Mt|No|vs|Gen|Gov|Sen|Rep|Dept|Bros|Plc|"
-    r"Ave|approx|est|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z]|\b(?:[A-Z]\.)+[A-Z])\.$"
-)
 
 
-def lead_sentences(text: str, n: int = LEAD_SENTENCES) -> list[tuple[int, int]]:
-    """Character spans of the first `n` sentences of `text` (abbreviation-aware, no model needed)."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    # Skip leading whitespace so a span is a clean substring.
-    while start < len(text) and text[start].isspace():
-        start += 1
-    pos = start
-    for m in _SENTENCE_END.finditer(text, start):
-        candidate_end = m.start()
-        if _ABBREV.search(text[max(pos, candidate_end - 12) : candidate_end]):
-            continue
-        spans.append((start, candidate_end))
-        start = m.end()
-        pos = start
-        if len(spans) >= n:
-            return spans
-    if start < len(text):
-        end = len(text.rstrip())
-        if end > start:
-            spans.append((start, end))
-    return spans[:n]
+@dataclass
+class _Found:
+    """One event type read off one unit, before it becomes a TriggerEvent."""
+
+    type: str
+    probability: float
+    evidence: str
+    company: str | None = None
+    counterparty: str | None = None
+    person: str | None = None
+    title: str | None = None
+    investors: list[str] = field(default_factory=list)
 
 
-# A wire dateline before the lead: "NEW YORK (Reuters) - ", "SINGAPORE -- ", "LONDON, Nov 20 (AP) — ".
-_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'/-]{1,40}(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s*\d{4})?)?\s*(?:\([^)]{1,30}\))?\s*(?:--|[-—–:])\s+"
-)
+def read_company(
+    recognised: str | None, head: str, opening: Doc | None, verbs: frozenset[str]
+) -> tuple[str | None, str]:
+    """An event's company and how it was found (the event scorer's `company_right` kinds): the name after
+    an opening descriptor ("Indonesian e-commerce startup Bukit ...", which misleads the recogniser), else
+    the recogniser's, else the headline's opening name ("subject"), else none."""
+    if opening is not None:
+        named = _clean(appositive_name(opening, verbs))
+        if named and (recognised is None or recognised in head[: max(0, head.find(named))]):
+            return named, "found"
+    if recognised:
+        return recognised, "found"
+    subject = _clean(headline_subject(opening)) if opening is not None else None
+    return (subject, "subject") if subject else (None, "missing")
 
 
-def _units(doc: Document) -> list[str]:
-    """The sentences read for one document, in reading order: title, then the lead of the body."""
-    units: list[str] = []
-    if doc.title and doc.title.strip():
-        units.append(doc.title.strip()[:MAX_UNIT_CHARS])
-    if doc.text and doc.text.strip():
-        paragraph = doc.text.strip()
-        # The first paragraph is the lead.
-        para = re.split(r"\n\s*\n", paragraph, maxsplit=1)[0]
-        for s, e in lead_sentences(para):
-            sentence = para[s:e].strip()
-            sentence = _DATELINE.sub("", sentence, count=1) if not units or s == 0 else sentence
-            if sentence:
-                units.append(sentence[:MAX_UNIT_CHARS])
-    return units
+def event_verbs() -> frozenset[str]:
+    """The one-word cue phrases of the event types (verbs such as "acquires"), which end a descriptor."""
+    return frozenset(
+        str(p["pattern"])
+        for p in cue_patterns()
+        if p["label"] in NEWS_EVENT_TYPES and " " not in str(p["pattern"])
+    )
+
+
+def _apply(component: object, docs: list[Doc]) -> list[Doc]:
+    """One pipeline component over docs, batched when it can be."""
+    pipe = getattr(component, "pipe", None)
+    if pipe is not None:
+        return list(pipe(docs, batch_size=256))
+    return [component(d) for d in docs]  # type: ignore[operator]
+
+
+def _first(ents: list[Span], label: str) -> str | None:
+    return next((e.text for e in ents if e.label_ == label), None)
+
+
+def _clean(name: str | None) -> str | None:
+    """An entity as a field value: trailing possessive and punctuation off ("Acme’s" -> "Acme")."""
+    if not name:
+        return None
+    name = name.strip().strip(",;:-–—")
+    for tail in ("'s", "’s"):
+        if name.endswith(tail):
+            name = name[: -len(tail)]
+    return name.strip() or None
 
 
 class SpacyTriggerDetector:
-    """Finds trigger events with the trigger spaCy pipeline (rules + bag-of-words textcat + scorer).
+    """Finds trigger events with the trigger spaCy pipeline (see triggers/learn.py).
 
     `min_confidence` drops events whose calibrated confidence is lower. Documents the pipeline fails on
-    (a bug, not bad data: Documents are already validated) become DeadLetters in `dead_letters`."""
+    become DeadLetters in `dead_letters`, and the rest of the batch goes on."""
 
     name: ClassVar[str] = "spacy"
 
     def __init__(self, nlp: Language, *, min_confidence: float = 0.0) -> None:
-        self.nlp = ensure_trigger_components(nlp)
+        if SCORER not in nlp.pipe_names:
+            from sources.base import ConfigError  # the project's config error (issue 14 moves it to schemas)
+
+            raise ConfigError(
+                f"triggers: the pipeline {nlp.meta.get('name')!r} has no {SCORER} component; "
+                "use one saved by `make train` (python -m triggers.train --out DIR)"
+            )
+        self.nlp = nlp
         self.min_confidence = min_confidence
         self.dead_letters: list[DeadLetter] = []
-        self._rules: TriggerRules = self.nlp.get_pipe(RULES_FACTORY).rules  # type: ignore[attr-defined]
-        self._scorer: TriggerScorer = self.nlp.get_pipe(SCORER_FACTORY)  # type: ignore[assignment]
-        self._has_cue = self._rules.has_cue
-        # The bundled pipeline is the tokenizer, the rules and the scorer (the textcat runs inside the
-        # scorer); then detect_many runs those steps itself. Any other component means nlp.pipe.
-        self._bare = set(self.nlp.pipe_names) <= {RULES_FACTORY, SCORER_FACTORY}
+        self._scorer: EventScorer = nlp.get_pipe(SCORER)  # type: ignore[assignment]
+        self._verbs = event_verbs()
+        # The bundled shape (see triggers/model_config/config.cfg): the recogniser's output is read by no
+        # later component, so it may run last and on fewer units. Any other pipeline runs as it is.
+        names = nlp.pipe_names
+        self._staged = (
+            NER in names
+            and names[-1] == SCORER
+            and all(n in (NER, SCORER, "tok2vec", TEXTCAT, CUES) for n in names)
+        )
 
     def detect(self, doc: Document) -> list[TriggerEvent]:
         """The events one document announces."""
@@ -113,29 +150,23 @@ class SpacyTriggerDetector:
     def detect_many(
         self, docs: Iterable[Document], batch_size: int = 256
     ) -> Iterator[tuple[Document, list[TriggerEvent]]]:
-        """(document, events) for every document, in input order; batched through the pipeline.
-
-        Sentences with no cue word at all (most of a news feed) are rejected on their raw text by the
-        lexicon's cue prefilter and never tokenised; the rest go through the tokenizer, the rules, and
-        (only those with candidates) the classifier and scorer."""
+        """(document, events) for every document, in input order; batched through the pipeline."""
         it = iter(docs)
         while True:
             batch = list(islice(it, batch_size))
             if not batch:
                 return
-            units = [_units(d) for d in batch]
+            units = [self.units(d) for d in batch]
             flat = [u for us in units for u in us]
-            lead = [k > 0 for us in units for k in range(len(us))]
-            found, errors = self._candidates(flat, lead)
+            annotated = self._annotate(flat)
             pos = 0
             for doc, us in zip(batch, units, strict=True):
-                span = range(pos, pos + len(us))
+                mine = annotated[pos : pos + len(us)]
                 pos += len(us)
                 try:
-                    error = next((errors[k] for k in span if k in errors), None)
-                    if error:
-                        raise ValueError(f"trigger rules failed: {error}")
-                    events = self._events(doc, [(flat[k], found[k], {}) for k in span]) if span else []
+                    if any(a is None for a in mine):
+                        raise ValueError("the trigger pipeline failed on this document's text")
+                    events = self._events(doc, us, mine)  # type: ignore[arg-type]
                 except (ValueError, KeyError, IndexError, TypeError) as exc:
                     self.dead_letters.append(
                         DeadLetter.of("trigger", f"triggers:{self.name}", exc, doc.model_dump(mode="json"))
@@ -148,118 +179,149 @@ class SpacyTriggerDetector:
                     events = []
                 yield doc, events
 
-    def _candidates(self, texts: list[str], lead: list[bool]) -> tuple[list[list[Candidate]], dict[int, str]]:
-        """Scored candidates for every sentence (an empty list for most), and the rule errors by index."""
-        found: list[list[Candidate]] = [[] for _ in texts]
-        errors: dict[int, str] = {}
-        keep = [k for k, t in enumerate(texts) if self._has_cue(t)]
-        if not keep:
-            return found, errors
-        todo = [texts[k] for k in keep]
-        if self._bare:
-            # The bundled shape (tokenizer + our components): run the steps directly, without spaCy's
-            # per-doc extension attributes and with the sentence text we already have.
-            tokenizer: Tokenizer = self.nlp.tokenizer  # type: ignore[assignment]  # always a Tokenizer here
-            sdocs = list(tokenizer.pipe(todo))
-            for k, text, sd in zip(keep, todo, sdocs, strict=True):
-                try:
-                    found[k] = self._rules.find(sd, text)
-                except (IndexError, ValueError, KeyError, TypeError) as exc:
-                    errors[k] = f"{type(exc).__name__}: {exc}"
-            self._scorer.score_all(sdocs, [found[k] for k in keep], [lead[k] for k in keep])
-            return found, errors
-        # A user's bigger pipeline: every component runs, in order.
-        for k, sd in zip(keep, self.nlp.pipe(todo), strict=True):
-            if sd._.trigger_error:
-                errors[k] = sd._.trigger_error
-            found[k] = sd._.trigger_candidates or []
-            if lead[k]:
-                for c in found[k]:
-                    c.confidence = round(self._scorer.score(c, sd.cats, lead_sentence=True), 4)
-        return found, errors
+    @staticmethod
+    def units(doc: Document) -> list[str]:
+        """What is read of one document: the headline, then the headline and its lead."""
+        head = headline(doc.title)
+        sentences = lead(doc.text)
+        out = [head] if head else []
+        if sentences:
+            out.append((head + UNIT_JOIN if head else "") + " ".join(sentences))
+        return out
 
-    def _events(
-        self, doc: Document, units: list[tuple[str, list[Candidate], dict[str, float]]]
-    ) -> list[TriggerEvent]:
-        chosen: list[Candidate] = []
-        evidence = ""
-        rest: list[list[Candidate]] = []
-        for text, cands, _cats in units:
-            if not chosen and cands:
-                chosen, evidence = cands, text
-            elif chosen:
-                rest.append(cands)
-        if not chosen:
-            return []
-        if (
-            evidence is not units[0][0]
-            and doc.title
-            and doc.title.strip()
-            and any(c.company is None for c in chosen)
-        ):
-            # An event from the lead whose sentence names no company ("The company will cut 300 jobs",
-            # under "Tundra Foods Announces Restructuring"): the article is about the headline's subject.
-            title = units[0][0]
-            company = self._rules.headline_company(self.nlp.tokenizer(title), title)
-            for c in chosen:
-                if c.company is None:
-                    c.company = company
-        # Fill fields the headline leaves out from the lead's report of the same event.
-        for c in chosen:
-            for cands in rest:
-                for other in cands:
-                    if other.type != c.type:
-                        continue
-                    if c.company and other.company and other.company.lower() != c.company.lower():
-                        continue
-                    if c.company is None and other.company:
-                        c.company = other.company
-                    if c.type == "funding_round":
-                        if c.amount is None and other.amount is not None:
-                            c.amount, c.currency = other.amount, other.currency
-                        if c.round in (None, "undisclosed") and other.round not in (None, "undisclosed"):
-                            c.round = other.round
-                        if not c.investors and other.investors:
-                            c.investors = other.investors
-                            c.counterparty = c.counterparty or other.counterparty
-                    for f in ("person", "title", "role", "counterparty"):
-                        if getattr(c, f) is None and getattr(other, f) is not None:
-                            setattr(c, f, getattr(other, f))
-        events = []
-        seen: set[str] = set()
-        for c in chosen:
-            if c.confidence < self.min_confidence:
-                continue
-            key = (
-                (c.company, c.person, c.round)
-                if c.type == "funding_round"
-                else (c.company, c.person, c.counterparty)
+    def _annotate(self, texts: list[str]) -> list[Doc | None]:
+        """Every unit through the pipeline; a text the pipeline fails on gives None (only that one)."""
+        try:
+            return list(self._run(texts))
+        except (ValueError, KeyError, IndexError, TypeError):
+            out: list[Doc | None] = []
+            for text in texts:
+                try:
+                    out.extend(self._run([text]))
+                except (ValueError, KeyError, IndexError, TypeError) as exc:
+                    log.debug("triggers: pipeline failed on %r: %s", text[:80], exc)
+                    out.append(None)
+            return out
+
+    def _run(self, texts: list[str]) -> list[Doc]:
+        """The pipeline over `texts`. The bundled shape runs in two steps: everything but the entity
+        recogniser on every unit, then the recogniser only on the units that report an event (it costs
+        as much as the rest, and most news reports nothing)."""
+        if not self._staged:
+            return list(self.nlp.pipe(texts, batch_size=256))
+        docs = [self.nlp.make_doc(t) for t in texts]
+        for name in self.nlp.pipe_names:
+            if name != NER:
+                docs = _apply(self.nlp.get_pipe(name), docs)
+        threshold = self._scorer.threshold
+        wanted = [d for d in docs if max((d._.trigger_scores or {}).values(), default=0.0) >= threshold]
+        if wanted:
+            _apply(self.nlp.get_pipe(NER), wanted)
+        return docs
+
+    def _read(self, sdoc: Doc, head_end: int) -> list[_Found]:
+        """The events one annotated unit reports; evidence is the headline or the lead sentence."""
+        scores: dict[str, float] = sdoc._.trigger_scores or {}
+        found = []
+        ents = list(sdoc.ents)
+        for t, p in self._scorer.reported(scores).items():
+            evidence = sdoc.text if head_end == 0 else self._lead_evidence(sdoc.text[head_end:], ents)
+            f = _Found(
+                type=t,
+                probability=p,
+                evidence=evidence,
+                company=_clean(_first(ents, "COMPANY")),
+                counterparty=_clean(_first(ents, "COUNTERPARTY")),
+                person=_clean(_first(ents, "PERSON")),
+                title=_clean(_first(ents, "TITLE")),
             )
-            event_id = TriggerEvent.make_id(doc.id, c.type, *key)
+            if t == "funding_round":
+                f.investors = [n for e in ents if e.label_ == "COUNTERPARTY" and (n := _clean(e.text))]
+            found.append(f)
+        return found
+
+    @staticmethod
+    def _lead_evidence(lead_text: str, ents: list[Span]) -> str:
+        """The lead sentence that says most about the event (most field mentions; the first on a tie):
+        each is verbatim in the document, the joined lead may not be."""
+        sentences = lead(lead_text)
+        if not sentences:
+            return lead_text.strip()
+        names = [e.text for e in ents]
+        return max(sentences, key=lambda s: (sum(n in s for n in names), -sentences.index(s)))
+
+    def _events(self, doc: Document, units: list[str], annotated: list[Doc]) -> list[TriggerEvent]:
+        head = headline(doc.title)
+        chosen: dict[str, _Found] = {}
+        for k, (text, sdoc) in enumerate(zip(units, annotated, strict=True)):
+            # The second unit (headline + lead) adds only the types the headline alone does not report.
+            is_lead_unit = k > 0 or head is None
+            head_end = (len(head) + len(UNIT_JOIN)) if (is_lead_unit and head) else 0
+            for f in self._read(sdoc, head_end):
+                if f.type in chosen:
+                    earlier = chosen[f.type]
+                    for name in ("company", "counterparty", "person", "title"):
+                        if getattr(earlier, name) is None and getattr(f, name) is not None:
+                            setattr(earlier, name, getattr(f, name))
+                    continue
+                if is_lead_unit and head is None:
+                    f.evidence = text
+                chosen[f.type] = f
+        events: list[TriggerEvent] = []
+        seen: set[str] = set()
+        lead_text = " ".join(lead(doc.text))
+        first = head or next(iter(lead(doc.text)), None)  # what the document opens with
+        opening = self.nlp.make_doc(strip_wire_prefix(first)) if first and chosen else None
+        for f in sorted(chosen.values(), key=lambda x: -x.probability):
+            f.company, how = read_company(f.company, first or "", opening, self._verbs)
+            confidence = round(f.probability * self._scorer.company_right(how), 4)
+            if confidence < self.min_confidence:
+                continue
+            round_name = amount = currency = None
+            if f.type == "funding_round":
+                round_name = funding_round(f.evidence)
+                if round_name == "undisclosed" and lead_text:
+                    round_name = funding_round(lead_text)
+                found = raised_amount(f.evidence) or (raised_amount(lead_text) if lead_text else None)
+                named = investors_in(f.evidence)
+                f.investors = named + [i for i in f.investors if i not in named and i != f.company]
+                if found is not None:
+                    amount = int(found.value) if float(found.value).is_integer() else found.value
+                    currency = found.currency
+            executive = f.type in ("executive_hire", "executive_departure")
+            person = title = None
+            if executive:
+                # The recogniser's person and title; where it found none, the general name and title
+                # forms of the evidence (triggers/fields.py).
+                title = f.title or job_title(f.evidence)
+                person = f.person or person_name(f.evidence, f.company)
+            key = (
+                (f.company, person, round_name)
+                if f.type == "funding_round"
+                else (f.company, person, f.counterparty)
+            )
+            event_id = TriggerEvent.make_id(doc.id, f.type, *key)
             if event_id in seen:
                 continue
             seen.add(event_id)
-            amount = c.amount
-            if amount is not None and float(amount).is_integer():
-                amount = int(amount)
-            # model_construct: every field here comes from our own rules (trusted past the edge), and
-            # validating each event again costs more than the rules themselves.
             events.append(
                 TriggerEvent.model_construct(
                     event_id=event_id,
                     document_id=doc.id,
-                    type=c.type,  # type: ignore[arg-type]
-                    company=c.company,
-                    counterparty=c.counterparty,
-                    person=c.person,
-                    title=c.title,
-                    role=c.role,  # type: ignore[arg-type]
-                    round=c.round,  # type: ignore[arg-type]
+                    type=f.type,  # type: ignore[arg-type]
+                    company=f.company,
+                    counterparty=f.counterparty
+                    if f.type != "funding_round"
+                    else (f.investors[0] if f.investors else None),
+                    person=person,
+                    title=title,
+                    role=normalise_role(title) if executive and title else None,  # type: ignore[arg-type]
+                    round=round_name,  # type: ignore[arg-type]
                     amount=amount,
-                    currency=c.currency,
-                    investors=list(c.investors),
-                    confidence=min(1.0, max(0.0, float(c.confidence))),
-                    evidence=evidence.strip(),
+                    currency=currency,
+                    investors=list(f.investors),
+                    confidence=min(1.0, max(0.0, confidence)),
+                    evidence=f.evidence.strip(),
                     published_at=doc.published_at,
                     url=doc.url,
                     source=doc.source,
@@ -271,8 +333,7 @@ class SpacyTriggerDetector:
 
 def load_detector(model: str | None = None, *, min_confidence: float = 0.0) -> SpacyTriggerDetector:
     """The trigger detector with the bundled pipeline (model=None), a pipeline saved at a path, or an
-    installed spaCy pipeline package by name. A pipeline without the trigger components gets them added,
-    so a bigger pipeline can be swapped in. Raises sources.base.ConfigError when `model` can't be loaded."""
+    installed spaCy pipeline package by name. Raises sources.base.ConfigError when `model` can't be loaded."""
     from sources.base import ConfigError  # the project's config error; imported here to keep layers thin
 
     if not 0.0 <= min_confidence <= 1.0:

@@ -1,16 +1,21 @@
-"""Measure the trigger pipeline on the labelled dev headlines in ../shared/devdata/triggers_dev.jsonl.
+"""Measure the trigger pipeline: leave one source out on ../shared/train, and on the external dev set.
 
     python -m triggers.evaluate --shared ../shared        # what `make eval` runs
 
-Prints, per event type, precision / recall / F1 of the document's type set; the macro-F1 over the nine
-types; funding precision; and field accuracy on correctly typed events (the event of the headline's first
-labelled type): company (exact, ignoring case and punctuation), round, amount (+ currency), person, and
-role (the gold title normalised with triggers.roles). Then calibration of the confidence: every predicted
-event is right when its type is one the headline reports and, for the headline's main (first) type, its
-company is the labelled one (none when none is labelled); the reliability table (mean confidence vs share
-right per bin), expected calibration error and Brier score say how well confidence matches that, and
-macro-F1 is shown at the min-confidence levels 0.3 / 0.5 / 0.7. The dev set is for measuring only:
-nothing in the pipeline is trained or tuned on it (the calibrator is fit on synthetic headlines).
+1. **Leave one source out**: for each of the three source families of the training corpus (financial
+   news, tech/startup news, press releases), the pipeline trained on the other two (build/triggers-loso/,
+   trained by `make train` or here when missing or stale) reads the held-out family's headlines and leads;
+   each family's figures and their mean.
+2. **External set**: ../shared/devdata/triggers_dev.jsonl with the bundled pipeline, headline mode. It is
+   for measuring only: nothing is trained or tuned on it.
+
+Figures: per type precision / recall / F1 and the macro-F1 over the nine types; funding precision; field
+accuracy on correctly typed events (the row's first labelled type): company (exact, ignoring case and
+punctuation), round, amount (+ currency), person, title and role; the false-positive rate on non-events
+(rows with no event that get one); calibration (an event is right when its type is labelled and, for the
+main type, its company is the labelled one): ECE, Brier and the reliability table; macro-F1 at the
+min-confidence levels 0.3 / 0.5 / 0.7; and the ablation: macro-F1 of the cue/hedge rules alone, the
+learned classifier alone, and both combined by the event scorer.
 """
 
 from __future__ import annotations
@@ -28,6 +33,9 @@ from triggers.roles import normalise_role
 
 DEV_FILE = Path("devdata") / "triggers_dev.jsonl"
 TARGETS = {"macro_f1": 0.90, "funding_precision": 0.95, "company": 0.90, "round": 0.95}
+LOSO_TARGET = 0.85
+FALSE_POSITIVE_TARGET = 0.05
+ECE_TARGET = 0.05
 
 
 def _norm(text: str | None) -> str:
@@ -63,6 +71,8 @@ class Report:
     min_confidence: float = 0.0
     calibration: dict[str, Any] = field(default_factory=dict)
     macro_f1_at: dict[float, float] = field(default_factory=dict)
+    ablation: dict[str, float] = field(default_factory=dict)
+    false_positive_rate: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +84,8 @@ class Report:
             "fields": {k: {"accuracy": round(v.rate, 4), "n": v.n} for k, v in self.fields.items()},
             "macro_f1_at_min_confidence": {str(k): round(v, 4) for k, v in self.macro_f1_at.items()},
             "calibration": self.calibration,
+            "ablation": self.ablation,
+            "false_positive_rate_on_non_events": round(self.false_positive_rate, 4),
             "seconds": round(self.seconds, 3),
         }
 
@@ -81,10 +93,18 @@ class Report:
 CONFIDENCE_LEVELS = (0.3, 0.5, 0.7)
 
 
+def gold_types(row: dict[str, Any]) -> list[str]:
+    """The types a labelled row reports as read: the headline's, and the lead's when a body is read."""
+    types = list(row.get("types") or [])
+    if row.get("body"):
+        types += [t for t in row.get("body_types") or [] if t not in types]
+    return types
+
+
 def event_is_right(row: dict[str, Any], event: TriggerEvent) -> bool:
     """Whether a predicted event is right: its type is labelled and, for the main (first) labelled type,
     its company is the labelled one (or none when none is labelled). What confidence should predict."""
-    gold = row.get("types") or []
+    gold = gold_types(row)
     if event.type not in gold:
         return False
     if event.type == gold[0]:
@@ -124,11 +144,16 @@ def calibration_table(pairs: list[tuple[float, bool]], bins: int = 10) -> dict[s
 
 
 def evaluate(rows: list[dict[str, Any]], model: str | None = None, min_confidence: float = 0.0) -> Report:
-    """Run the detector on labelled rows ({"id", "text", "types", "company", ...}) and score it."""
+    """Run the detector on labelled rows ({"id", "text", "types", "company", ...}, optionally "body")
+    and score it."""
     from triggers.detector import load_detector
 
-    detector = load_detector(model, min_confidence=0.0)
-    docs = [Document(id=str(r["id"]), title=r["text"]) for r in rows]
+    return evaluate_detector(load_detector(model, min_confidence=0.0), rows, min_confidence)
+
+
+def evaluate_detector(detector: Any, rows: list[dict[str, Any]], min_confidence: float = 0.0) -> Report:
+    """Score a loaded detector on labelled rows (see `evaluate`)."""
+    docs = [Document(id=str(r["id"]), title=r["text"], text=r.get("body") or None) for r in rows]
     start = time.perf_counter()
     everything: list[list[TriggerEvent]] = [events for _doc, events in detector.detect_many(docs)]
     seconds = time.perf_counter() - start
@@ -143,17 +168,108 @@ def evaluate(rows: list[dict[str, Any]], model: str | None = None, min_confidenc
     )
     for level in CONFIDENCE_LEVELS:
         report.macro_f1_at[level] = score(rows, everything, level).macro_f1
+    report.ablation = ablation(detector.nlp, rows)
     return report
+
+
+def leave_one_source_out(
+    shared: Path, *, epochs: int | None = None, cache: Path | None = None, written: bool = True
+) -> dict[str, Report]:
+    """For each source family of ../shared/train: the pipeline trained on the other two (cached in
+    build/triggers-loso/ by `make train`), with an event scorer fit on the other two families'
+    out-of-fold annotations only, scored on the held-out family with headline and lead."""
+    import spacy
+
+    from triggers.components import SCORER
+    from triggers.corpus import FAMILIES, load_corpus
+    from triggers.detector import SpacyTriggerDetector
+    from triggers.learn import EPOCHS, refresh_cues
+    from triggers.train import LOSO_DIR, fit_scorer, out_of_fold
+
+    where = cache or LOSO_DIR
+    rows = load_corpus(shared)
+    scored = out_of_fold(shared, rows, epochs=epochs or EPOCHS, cache=where, written=written)
+    reports = {}
+    for family in FAMILIES:
+        nlp = refresh_cues(spacy.load(where / family))
+        nlp.add_pipe(SCORER, last=True).weights = fit_scorer(s for s in scored if s.row.family != family)  # type: ignore[attr-defined]
+        held_out = [
+            {
+                "id": r.id,
+                "text": r.text,
+                "body": r.body,
+                "types": r.types,
+                "body_types": r.body_types,
+                **r.fields,
+            }
+            for r in rows
+            if r.family == family
+        ]
+        reports[family] = evaluate_detector(SpacyTriggerDetector(nlp), held_out)
+    return reports
+
+
+def trace(nlp: Any, rows: list[dict[str, Any]], limit: int, out: Any = None) -> None:
+    """The rows whose types the pipeline gets wrong, with what decided: each type's classifier score,
+    cue and hedge phrases, the scorer's probability, and the entities found (so a wrong one can be traced
+    to the component that made it)."""
+    from triggers.components import HEDGE, SCORER
+
+    out = sys.stdout if out is None else out
+    scorer = nlp.get_pipe(SCORER)
+    shown = 0
+    for row, doc in zip(rows, nlp.pipe([r["text"] for r in rows], batch_size=256), strict=True):
+        scores = doc._.trigger_scores or {}
+        pred = set(scorer.reported(scores))
+        gold = set(row.get("types") or [])
+        if pred == gold:
+            continue
+        cues = sorted({f"{sp.label_}:{sp.text}" for sp in doc.spans.get("cues", [])})
+        hedged = any(sp.label_ == HEDGE for sp in doc.spans.get("cues", []))
+        print(f"- {row['id']}: {row['text']!r}", file=out)
+        print(f"    gold {sorted(gold)}  predicted {sorted(pred)}  hedge {hedged}", file=out)
+        for t in sorted(gold | pred):
+            print(f"    {t:20s} textcat {doc.cats.get(t, 0):.2f}  scorer {scores.get(t, 0):.2f}", file=out)
+        print(f"    cues {cues}  entities {[(e.text, e.label_) for e in doc.ents]}", file=out)
+        shown += 1
+        if shown >= limit:
+            return
+
+
+def ablation(nlp: Any, rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Macro-F1 of the types alone (headline mode) by what decides them: the cue and hedge phrases alone
+    (a cue of the type and no hedge), the learned classifier alone (its score >= 0.5), and both combined
+    through the event scorer (what the detector reports)."""
+    from triggers.components import HEDGE, SCORER
+
+    scorer = nlp.get_pipe(SCORER)
+    decided: dict[str, list[set[str]]] = {"rules": [], "learned": [], "combined": []}
+    for doc in nlp.pipe([r["text"] for r in rows], batch_size=256):
+        cue_types = {sp.label_ for sp in doc.spans.get("cues", [])}
+        decided["rules"].append(set() if HEDGE in cue_types else cue_types & set(NEWS_EVENT_TYPES))
+        decided["learned"].append({t for t, p in doc.cats.items() if p >= 0.5})
+        decided["combined"].append(set(scorer.reported(doc._.trigger_scores or {})))
+    out = {}
+    for name, preds in decided.items():
+        events = [
+            [TriggerEvent.model_construct(type=t, confidence=1.0, company=None) for t in sorted(p)]
+            for p in preds
+        ]
+        out[name] = round(score(rows, events, 0.0).macro_f1, 4)
+    return out
 
 
 def score(rows: list[dict[str, Any]], everything: list[list[TriggerEvent]], min_confidence: float) -> Report:
     """The figures for the events at or above `min_confidence` (what `classify --min-confidence` keeps)."""
     predicted = [[e for e in events if e.confidence >= min_confidence] for events in everything]
     counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in NEWS_EVENT_TYPES}
-    fields = {k: Tally() for k in ("company", "round", "amount", "person", "role")}
+    fields = {k: Tally() for k in ("company", "round", "amount", "person", "title", "role")}
+    negatives = Tally()
     for row, events in zip(rows, predicted, strict=True):
-        gold = set(row.get("types") or [])
+        gold = set(gold_types(row))
         pred = {e.type for e in events}
+        if not gold:
+            negatives.add(bool(pred))
         for t in NEWS_EVENT_TYPES:
             if t in gold and t in pred:
                 counts[t]["tp"] += 1
@@ -161,9 +277,9 @@ def score(rows: list[dict[str, Any]], everything: list[list[TriggerEvent]], min_
                 counts[t]["fp"] += 1
             elif t in gold:
                 counts[t]["fn"] += 1
-        if not row.get("types"):
+        if not gold:
             continue
-        main = row["types"][0]
+        main = gold_types(row)[0]
         event = next((e for e in events if e.type == main), None)
         if event is None:
             continue
@@ -184,8 +300,10 @@ def score(rows: list[dict[str, Any]], everything: list[list[TriggerEvent]], min_
             if row.get("person"):
                 fields["person"].add(_norm(event.person) == _norm(row["person"]))
             if row.get("title_role"):
+                fields["title"].add(_norm(event.title) == _norm(row["title_role"]))
                 fields["role"].add(event.role == normalise_role(row["title_role"]))
     report = Report(fields=fields, documents=len(rows), min_confidence=min_confidence)
+    report.false_positive_rate = negatives.rate
     f1s = []
     for t, c in counts.items():
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
@@ -203,11 +321,11 @@ def score(rows: list[dict[str, Any]], everything: list[list[TriggerEvent]], min_
     return report
 
 
-def print_report(report: Report, out: Any = None) -> None:
+def print_report(report: Report, out: Any = None, label: str = "dev") -> None:
     """The human-readable table `make eval` shows (on stdout unless `out` is given)."""
     out = sys.stdout if out is None else out
     print(
-        f"triggers: {report.documents} dev documents in {report.seconds:.2f}s; "
+        f"triggers: {report.documents} {label} documents in {report.seconds:.2f}s; "
         f"figures at min-confidence {report.min_confidence}",
         file=out,
     )
@@ -224,6 +342,13 @@ def print_report(report: Report, out: Any = None) -> None:
         print(
             f"{name + ' accuracy:':30s}{tally.rate:.3f} on {tally.n} correctly typed events{target}", file=out
         )
+    print(
+        f"false positives on non-events: {report.false_positive_rate:.3f} (target <= {FALSE_POSITIVE_TARGET})",
+        file=out,
+    )
+    if report.ablation:
+        parts = ", ".join(f"{k} {v:.3f}" for k, v in report.ablation.items())
+        print(f"ablation (macro-F1, headline): {parts}", file=out)
     if report.macro_f1_at:
         levels = ", ".join(f"{k}: {v:.3f}" for k, v in report.macro_f1_at.items())
         print(f"macro-F1 by min-confidence:   {levels}", file=out)
@@ -231,7 +356,7 @@ def print_report(report: Report, out: Any = None) -> None:
     if cal:
         print(
             f"calibration on {cal['events']} predicted events ({cal['right']:.1%} right: type, and company of "
-            f"the main event): ECE {cal['ece']:.3f}, Brier {cal['brier']:.3f}",
+            f"the main event): ECE {cal['ece']:.3f} (target <= {ECE_TARGET}), Brier {cal['brier']:.3f}",
             file=out,
         )
         print(f"  {'confidence':>11s} {'events':>6s} {'mean conf':>9s} {'right':>6s}", file=out)
@@ -249,7 +374,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="spaCy pipeline path or package (default: bundled)")
     ap.add_argument("--min-confidence", type=float, default=0.0)
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    ap.add_argument(
+        "--no-loso", action="store_true", help="skip leave-one-source-out (it may train 3 pipelines)"
+    )
+    ap.add_argument(
+        "--trace", type=int, default=0, metavar="N", help="show N dev rows the pipeline gets wrong, and why"
+    )
     args = ap.parse_args(argv)
+    if not args.no_loso and (args.shared / "train").is_dir():
+        loso = leave_one_source_out(args.shared)
+        if args.json:
+            print(json.dumps({f"loso_{k}": v.as_dict() for k, v in loso.items()}, indent=2))
+        else:
+            for family, rep in loso.items():
+                print(f"== leave one source out: held-out family {family} (headline + lead)")
+                print_report(rep, label=family)
+                print()
+            mean = sum(r.macro_f1 for r in loso.values()) / len(loso)
+            parts = ", ".join(f"{k} {v.macro_f1:.3f}" for k, v in loso.items())
+            print(f"leave-one-source-out macro-F1: {parts}; mean {mean:.3f} (target >= {LOSO_TARGET})")
+            for name in ("rules", "learned", "combined"):
+                vals = [r.ablation.get(name, 0.0) for r in loso.values()]
+                print(f"  ablation {name:9s} mean macro-F1 (headline) {sum(vals) / len(vals):.3f}")
+            print()
     path = args.shared / DEV_FILE
     if not path.is_file():
         print(
@@ -262,7 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
+        print("== external set: ../shared/devdata/triggers_dev.jsonl (headline mode, never trained on)")
         print_report(report)
+    if args.trace:
+        from triggers.detector import load_detector
+
+        trace(load_detector(args.model).nlp, rows, args.trace)
     return 0
 
 

@@ -51,7 +51,7 @@ def normalise_role(title: str | None) -> str | None:
         if not pattern.search(t):
             continue
         if role == "_vp":
-            # "executive vice president and chief financial officer": the C-level post already won above.
+            # A VP title that also names a C-level post ("senior VP and CFO"): the C-level post won above.
             if _MARKETING.search(t):
                 return "vp_marketing"
             if _SALES.search(t):

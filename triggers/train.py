@@ -1,224 +1,324 @@
-"""Rebuild the bundled trigger pipeline (triggers/model/) from the project's own synthetic data.
+"""Build the bundled trigger pipeline (triggers/model/) from the labelled corpus in ../shared/train.
 
-    python -m triggers.train                 # what `make train` runs
-    python -m triggers.train --out /tmp/model --n-train 4000
+    python -m triggers.train --shared ../shared        # what `make train` runs
+    python -m triggers.train --out /tmp/model          # somewhere else
 
 Steps, all seeded so two runs give the same model:
-1. generate labelled headlines (triggers/training_data.py, seed 1) and a held-out set (seed 2);
-2. train the bag-of-words `textcat_multilabel` on the training headlines;
-3. calibrate confidence: run the whole pipeline on the held-out headlines, label each rule candidate
-   correct (its type is one the headline reports and, for the headline's main event, its company is the
-   one named, or none when the headline names none) or not, and fit a logistic regression
-   (L2-regularised, plain numpy, sign-constrained so confidence rises with evidence) from the candidate's
-   features (triggers.pipeline.FEATURES: rule strength, classifier score for its type, company found,
-   share of the type's fields found, ambiguous cue word, hedge in the sentence, casing, type) to that
-   label. The fitted weights, the held-out Brier score, ECE and reliability table are saved in
-   model/buysignal_trigger_scorer/calibration.json. The dev set is never used here (evaluate.py only
-   measures calibration on it).
+1. leave one source out: for each of the three source families, train the pipeline on the other two
+   and annotate the held-out family (kept in build/triggers-loso/ for `make eval`);
+2. fit the event scorer (triggers/components.py) on those out-of-fold annotations: a logistic model from
+   the classifier's score, the cue/hedge phrases and whether a company was found to "the unit reports this
+   type"; the reporting threshold that gives the best out-of-fold macro-F1; the share of right companies;
+3. train the pipeline on all three families, add the fitted scorer, save it.
+
+The dev set (../shared/devdata) is never read here.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import hashlib
+import json
 import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import spacy
-from spacy.training import Example as SpacyExample
+from spacy.language import Language
 
-from triggers.pipeline import (
-    FEATURES,
-    MONOTONE,
-    SCORER_FACTORY,
-    TEXTCAT,
-    build_blank_pipeline,
-    calibration_features,
-)
-from triggers.training_data import Example, HeadlineGenerator, cats_for
+from schemas import NEWS_EVENT_TYPES
+from triggers.components import FEATURES, SCORER, EventScorer, unit_features
+from triggers.corpus import FAMILIES, WRITTEN, Row, load_corpus, load_written, row_units, training_units
+from triggers.detector import event_verbs, read_company
+from triggers.fields import strip_wire_prefix
+from triggers.learn import CONFIG, EPOCHS, annotate, refresh_cues, train_pipeline
 
-BUNDLED_MODEL = Path(__file__).resolve().parent / "model"
+HERE = Path(__file__).resolve().parent
+BUNDLED_MODEL = HERE / "model"
+LOSO_DIR = HERE.parent / "build" / "triggers-loso"
 SEED = 0
+VERBS = event_verbs()
+ALL = "all-families"  # the fold name of the final pipeline, which leaves nothing out
+THRESHOLDS = tuple(round(0.25 + 0.05 * k, 2) for k in range(11))
+# The scorer's weights must keep confidence rising with the classifier and the cue, falling with a hedge
+# and with market talk.
+SIGNS = np.array([1.0, 1.0, -1.0, -1.0, -1.0, 0.0])
 
 
-def _norm(name: str | None) -> str:
-    return "".join(ch for ch in (name or "").lower() if ch.isalnum())
+def _norm(text: str | None) -> str:
+    return "".join(ch for ch in (text or "").lower() if ch.isalnum())
 
 
-def train_textcat(nlp: spacy.language.Language, train: list[Example], epochs: int, seed: int) -> None:
-    """Train the classifier only (the rules and scorer have no weights to learn here)."""
-    spacy.util.fix_random_seed(seed)
-    rng = random.Random(seed)
-    examples = [SpacyExample.from_dict(nlp.make_doc(ex.text), {"cats": cats_for(ex)}) for ex in train]
-    with nlp.select_pipes(enable=[TEXTCAT]):
-        optimizer = nlp.initialize(lambda: examples)
-        for epoch in range(epochs):
-            rng.shuffle(examples)
-            losses: dict[str, float] = {}
-            for batch in spacy.util.minibatch(examples, size=64):
-                nlp.update(batch, sgd=optimizer, losses=losses, drop=0.1)
-            print(
-                f"  epoch {epoch + 1}/{epochs}: textcat loss {losses.get(TEXTCAT, 0.0):.3f}", file=sys.stderr
+def vectors_path() -> Path | None:
+    """The distilled static vectors: triggers/vectors/ after `make vectors`, else the table the bundled
+    pipeline carries (the repository ships it once, inside the model)."""
+    from triggers.vectors import VECTORS_DIR
+
+    return VECTORS_DIR if (VECTORS_DIR / "vocab" / "vectors").is_file() else None
+
+
+def fingerprint(shared: Path, epochs: int, seed: int) -> str:
+    """What a trained fold depends on: corpus, config, patterns, training code, vectors, seed."""
+    h = hashlib.sha256(f"{epochs}:{seed}".encode())
+    files = [shared / "train" / n for names in FAMILIES.values() for n in names] + [WRITTEN]
+    # Not the cue patterns: they are data the span_ruler reads (refresh_cues), no weight depends on them.
+    files += [CONFIG, HERE / "learn.py", HERE / "corpus.py", HERE / "text.py"]
+    vec = vectors_path()
+    if vec is not None:
+        files += [vec / "vocab" / "vectors", vec / "vocab" / "key2row"]
+    for p in files:
+        h.update(p.read_bytes() if p.is_file() else b"-")
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class Scored:
+    """One annotated unit of a held-out row: what the pipeline saw and said."""
+
+    row: Row
+    lead_unit: bool
+    features: dict[str, list[float]]
+    cats: dict[str, float]
+    cue_types: set[str]
+    company: str | None
+    company_how: str
+    person: str | None
+    title: str | None
+
+
+def score_rows(nlp: Language, rows: list[Row]) -> list[Scored]:
+    """Annotate every unit of `rows` with `nlp` (a pipeline that never saw them)."""
+    units = [(r, u) for r in rows for u in row_units(r)]
+    out = []
+    for (row, unit), doc in zip(units, annotate(nlp, [u.text for _r, u in units]), strict=True):
+        ents = list(doc.ents)
+        first = {
+            label: next((e.text for e in ents if e.label_ == label), None)
+            for label in ("COMPANY", "PERSON", "TITLE")
+        }
+        company, how = company_of(nlp, first["COMPANY"], row.text)
+        out.append(
+            Scored(
+                row=row,
+                lead_unit="\n" in unit.text,
+                features=unit_features(doc),
+                cats=dict(doc.cats),
+                cue_types={sp.label_ for sp in doc.spans.get("cues", [])},
+                company=company,
+                company_how=how,
+                person=first["PERSON"],
+                title=first["TITLE"],
             )
+        )
+    return out
 
 
-def candidate_table(nlp: spacy.language.Language, held_out: list[Example]) -> tuple[np.ndarray, np.ndarray]:
-    """Features and correctness labels of every rule candidate on the held-out headlines."""
-    xs: list[list[float]] = []
-    ys: list[float] = []
-    for doc, ex in zip(nlp.pipe([e.text for e in held_out], batch_size=256), held_out, strict=True):
-        for cand in doc._.trigger_candidates or []:
-            correct = cand.type in ex.types
-            if correct and cand.type == ex.types[0]:
-                # The main event's subject: the named company, or none when the headline names none.
-                correct = _norm(cand.company) == _norm(ex.company)
-            xs.append(calibration_features(cand, doc.cats.get(cand.type, 0.5)))
-            ys.append(1.0 if correct else 0.0)
-    return np.array(xs, dtype=float), np.array(ys, dtype=float)
+def company_of(nlp: Language, recognised: str | None, headline: str) -> tuple[str | None, str]:
+    """The event's company and how it was found, as the detector reads it."""
+    return read_company(recognised, headline, nlp.make_doc(strip_wire_prefix(headline)), VERBS)
+
+
+def fold_model(
+    shared: Path,
+    rows: list[Row],
+    family: str,
+    *,
+    epochs: int,
+    seed: int,
+    log: Any,
+    cache: Path = LOSO_DIR,
+    written: bool = True,
+) -> Language:
+    """The pipeline trained without `family` (ALL: on every family), from build/triggers-loso/ when it is
+    up to date, so a second `make train` or `make eval` with nothing changed trains nothing."""
+    stamp = fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
+    where = cache / family
+    if (where / "stamp").is_file() and (where / "stamp").read_text().strip() == stamp:
+        return refresh_cues(spacy.load(where))
+    if family == ALL:
+        log("triggers.train: the final pipeline, on all families")
+    else:
+        log(f"triggers.train: leave out {family}: training on the other {len(FAMILIES) - 1} families")
+    kept = [r for r in rows if r.family != family] + (load_written() if written else [])
+    nlp = train_pipeline(
+        training_units(kept, seed), seed=seed, epochs=epochs, vectors=vectors_path(), log=log
+    )
+    where.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(where)
+    (where / "stamp").write_text(stamp + "\n")
+    return nlp
+
+
+def out_of_fold(
+    shared: Path,
+    rows: list[Row],
+    *,
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    log: Any = None,
+    cache: Path = LOSO_DIR,
+    written: bool = True,
+) -> list[Scored]:
+    """Every row's units annotated by the pipeline trained on the other families."""
+    say = log or (lambda m: print(m, file=sys.stderr))
+    scored: list[Scored] = []
+    for family in FAMILIES:
+        nlp = fold_model(
+            shared, rows, family, epochs=epochs, seed=seed, log=say, cache=cache, written=written
+        )
+        scored += score_rows(nlp, [r for r in rows if r.family == family])
+    return scored
 
 
 def fit_logistic(
-    x: np.ndarray,
-    y: np.ndarray,
-    l2: float = 1.0,
-    steps: int = 4000,
-    lr: float = 0.5,
-    signs: np.ndarray | None = None,
+    x: np.ndarray, y: np.ndarray, signs: np.ndarray, l2: float = 1.0, steps: int = 3000, lr: float = 0.5
 ) -> np.ndarray:
-    """Logistic regression by full-batch gradient descent (deterministic; no sklearn needed). `signs`
-    (+1 / -1 / 0 per feature) keeps a weight non-negative / non-positive / free: projected gradient
-    descent, so the fitted confidence is monotone in the evidence features whatever the sample."""
+    """L2-regularised logistic regression by full-batch projected gradient descent (deterministic):
+    weights with sign +1/-1 stay non-negative/non-positive, so confidence is monotone in the evidence."""
     w = np.zeros(x.shape[1])
     n = len(y)
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        grad = x.T @ (p - y) / n + l2 * np.r_[0.0, w[1:]] / n
-        w -= lr * grad
-        if signs is not None:
-            w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
+        w -= lr * (x.T @ (p - y) / n + l2 * w / n)
+        w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
     return w
 
 
-TEXTCAT_GAIN = 0.02
+def unit_gold(s: Scored) -> list[str]:
+    """The types a unit reports: the headline's for the headline, the row's for headline + lead."""
+    return s.row.all_types if s.lead_unit else s.row.types
 
 
-def _signs(names: list[str]) -> np.ndarray:
-    return np.array([MONOTONE.get(f, 0) for f in names], dtype=float)
-
-
-def cross_validated_log_loss(x: np.ndarray, y: np.ndarray, names: list[str]) -> float:
-    """Mean log-loss of the sign-constrained logistic model over two folds (alternate rows)."""
-    rows = np.arange(len(y))
-    losses = []
-    for fold in (0, 1):
-        fit, test = rows % 2 != fold, rows % 2 == fold
-        w = fit_logistic(x[fit], y[fit], signs=_signs(names))
-        p = np.clip(1.0 / (1.0 + np.exp(-(x[test] @ w))), 1e-9, 1 - 1e-9)
-        losses.append(float(-np.mean(y[test] * np.log(p) + (1 - y[test]) * np.log(1 - p))))
-    return sum(losses) / len(losses)
-
-
-def expected_calibration_error(p: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
-    """ECE: the count-weighted mean gap between confidence and accuracy over equal-width bins."""
-    idx = np.minimum((p * bins).astype(int), bins - 1)
-    total = 0.0
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            total += mask.sum() * abs(float(p[mask].mean()) - float(y[mask].mean()))
-    return total / max(len(y), 1)
-
-
-def reliability(p: np.ndarray, y: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
-    """Mean predicted vs observed accuracy per confidence bin (the calibration check)."""
-    rows = []
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
-        mask = (p >= lo) & (p < hi if hi < 1.0 else p <= hi)
-        if mask.any():
-            rows.append(
-                {
-                    "from": round(float(lo), 2),
-                    "to": round(float(hi), 2),
-                    "n": int(mask.sum()),
-                    "mean_confidence": round(float(p[mask].mean()), 4),
-                    "accuracy": round(float(y[mask].mean()), 4),
-                }
-            )
-    return rows
-
-
-def build(out: Path, n_train: int, n_held_out: int, epochs: int) -> dict[str, Any]:
-    """Train, calibrate and save the pipeline to `out`; returns the calibration record."""
-    # 1. Calibration: a classifier trained on half of the headline shapes, scored on the other half, so
-    #    the classifier's scores look like they will on real headlines it has never seen.
-    probe = build_blank_pipeline()
-    print("calibration: textcat on the even headline shapes, candidates from the odd ones", file=sys.stderr)
-    train_textcat(probe, HeadlineGenerator(seed=3, shapes="even").examples(n_train // 2), epochs, SEED)
-    held_out = HeadlineGenerator(seed=2, shapes="odd").examples(n_held_out)
-    x, y = candidate_table(probe, held_out)
-    # The classifier costs about as much as the rest of the scoring; it earns its place only if its score
-    # makes the held-out predictions clearly better (2-fold cross-validated log-loss, >= 2% lower).
-    loss_with = cross_validated_log_loss(x, y, FEATURES)
-    without = [f for f in FEATURES if f != "textcat"]
-    loss_without = cross_validated_log_loss(x[:, [FEATURES.index(f) for f in without]], y, without)
-    names = FEATURES if loss_with < (1.0 - TEXTCAT_GAIN) * loss_without else without
-    print(
-        f"calibration: held-out log-loss {loss_with:.5f} with the classifier's score, {loss_without:.5f} "
-        f"without; {'using' if names is FEATURES else 'leaving out'} the classifier",
-        file=sys.stderr,
-    )
-    cols = [FEATURES.index(f) for f in names]
-    x = x[:, cols]
-    w = fit_logistic(x, y, signs=_signs(names))
-    p = 1.0 / (1.0 + np.exp(-(x @ w)))
-    # Keep only the features that carry weight: the saved model stays small and readable.
-    kept = [k for k, v in enumerate(w) if k == 0 or abs(v) >= 1e-4]
-    calibration = {
-        "features": [names[k] for k in kept],
-        "weights": [round(float(w[k]), 5) for k in kept],
-        "held_out_log_loss": {"with_textcat": round(loss_with, 5), "without_textcat": round(loss_without, 5)},
-        "method": "logistic regression (L2, sign-constrained) on rule candidates of held-out synthetic "
-        "headlines whose shapes the probe classifier never saw (triggers.training_data seed 2, odd shapes; "
-        "probe trained on even shapes, seed 3); label = candidate type reported and, for the main event, "
-        "company right (none when the headline names none)",
-        "held_out_candidates": int(len(y)),
-        "held_out_accuracy": round(float(y.mean()), 4),
-        "brier": round(float(np.mean((p - y) ** 2)), 5),
-        "ece": round(expected_calibration_error(p, y), 5),
-        "reliability": reliability(p, y),
+def fit_scorer(scored: Iterable[Scored]) -> dict[str, Any]:
+    """The event scorer's weights from out-of-fold annotations (see the module docstring)."""
+    items = list(scored)
+    types = list(NEWS_EVENT_TYPES)
+    xs, ys = [], []
+    for s in items:
+        gold = unit_gold(s)
+        for t in types:
+            one_hot = [1.0 if t == u else 0.0 for u in types]
+            cue, money = s.features[t][1], s.features[t][5]
+            xs.append(s.features[t] + one_hot + [cue * v for v in one_hot] + [money * v for v in one_hot])
+            ys.append(1.0 if t in gold else 0.0)
+    x, y = np.array(xs), np.array(ys)
+    n = len(FEATURES)
+    k = len(types)
+    signs = np.r_[SIGNS, np.zeros(k), np.ones(k), np.zeros(k)]
+    w = fit_logistic(x, y, signs)
+    weights: dict[str, Any] = {
+        "features": list(FEATURES),
+        "coef": [round(float(v), 6) for v in w[:n]],
+        "intercept": {t: round(float(v), 6) for t, v in zip(types, w[n : n + len(types)], strict=True)},
+        "cue_weight": {t: round(float(v), 6) for t, v in zip(types, w[n + k : n + 2 * k], strict=True)},
+        "money_weight": {t: round(float(v), 6) for t, v in zip(types, w[n + 2 * k :], strict=True)},
+        "threshold": 0.5,
+        "company_right": {"found": 1.0, "missing": 1.0},
     }
-    # 2. The shipped classifier: all shapes.
-    train = HeadlineGenerator(seed=1).examples(n_train)
-    nlp = build_blank_pipeline()
-    print(f"training textcat on {len(train)} synthetic headlines", file=sys.stderr)
-    train_textcat(nlp, train, epochs, SEED)
-    nlp.get_pipe(SCORER_FACTORY).calibration = calibration  # type: ignore[attr-defined]
+    scorer = EventScorer.__new__(EventScorer)
+    scorer.weights = weights
+    best = max(THRESHOLDS, key=lambda th: (row_macro_f1(items, scorer, th)[0], -abs(th - 0.5)))
+    weights["threshold"] = best
+    # Each type's F1 depends on its own threshold only, so the best macro-F1 is each type's best F1.
+    by_threshold = {th: row_macro_f1(items, scorer, th)[1] for th in THRESHOLDS}
+    weights["thresholds"] = {
+        t: max(THRESHOLDS, key=lambda th: (by_threshold[th][t]["f1"], -abs(th - best))) for t in types
+    }
+    right = {"found": [0, 0], "subject": [0, 0], "missing": [0, 0]}
+    for s in items:
+        probs = scorer.probabilities(s.features)
+        for t in s.row.types if not s.lead_unit else []:
+            if probs[t] >= weights["thresholds"][t]:
+                right[s.company_how][0] += int(_norm(s.company) == _norm(s.row.fields.get("company")))
+                right[s.company_how][1] += 1
+    weights["company_right"] = {k: round((a + 1) / (n + 2), 4) for k, (a, n) in right.items()}
+    return weights
+
+
+def row_types(items: list[Scored], decide: Any) -> dict[str, set[str]]:
+    """Per row, the types reported by its headline unit and its lead unit under `decide(s) -> set`."""
+    out: dict[str, set[str]] = {}
+    for s in items:
+        out.setdefault(s.row.id, set()).update(decide(s))
+    return out
+
+
+def macro_f1(
+    pred: dict[str, set[str]], gold: dict[str, set[str]]
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """Macro-F1 over the nine types and the per-type figures."""
+    per = {}
+    for t in NEWS_EVENT_TYPES:
+        tp = sum(t in pred.get(k, set()) and t in g for k, g in gold.items())
+        fp = sum(t in pred.get(k, set()) and t not in g for k, g in gold.items())
+        fn = sum(t not in pred.get(k, set()) and t in g for k, g in gold.items())
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        per[t] = {
+            "precision": p,
+            "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "support": tp + fn,
+        }
+    return sum(v["f1"] for v in per.values()) / len(per), per
+
+
+def row_macro_f1(
+    items: list[Scored], scorer: EventScorer, threshold: float
+) -> tuple[float, dict[str, dict[str, float]]]:
+    """Macro-F1 (and per type) over rows, reporting every type at `threshold`."""
+
+    def decide(s: Scored) -> set[str]:
+        return {t for t, p in scorer.probabilities(s.features).items() if p >= threshold}
+
+    with_lead = {s.row.id for s in items if s.lead_unit}
+    gold = {s.row.id: set(s.row.all_types if s.row.id in with_lead else s.row.types) for s in items}
+    return macro_f1(row_types(items, decide), gold)
+
+
+def build(shared: Path, out: Path, *, epochs: int = EPOCHS, seed: int = SEED) -> dict[str, Any]:
+    """The whole `make train`: out-of-fold annotations, the scorer, the final pipeline on disk."""
+    rows = load_corpus(shared)
+    print(f"triggers.train: {len(rows)} labelled rows from {shared / 'train'}", file=sys.stderr)
+    scored = out_of_fold(shared, rows, epochs=epochs, seed=seed)
+    weights = fit_scorer(scored)
+    print(f"triggers.train: scorer {json.dumps(weights)}", file=sys.stderr)
+    nlp = fold_model(shared, rows, ALL, epochs=epochs, seed=seed, log=lambda m: print(m, file=sys.stderr))
+    scorer = nlp.add_pipe(SCORER, last=True)
+    scorer.weights = weights  # type: ignore[attr-defined]
     nlp.meta["name"] = "buysignal_triggers"
-    nlp.meta["version"] = "0.1.0"
-    nlp.meta["description"] = "buysignal trigger rules + bag-of-words textcat, trained on synthetic headlines"
+    nlp.meta["version"] = "2.0.0"
+    nlp.meta["description"] = "buysignal trigger events: learned from ../shared/train (see triggers/train.py)"
+    nlp.meta["sources"] = [
+        {"name": "buysignal training corpus", "families": list(FAMILIES), "rows": len(rows)}
+    ]
+    vec = vectors_path()
+    if vec is not None:
+        from triggers.vectors import vectors_meta
+
+        nlp.meta["buysignal_vectors"] = vectors_meta(vec)  # where the static vectors came from
     out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
-    return calibration
+    print(f"triggers.train: saved the pipeline to {out}", file=sys.stderr)
+    return weights
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: rebuild the bundled model (or one at --out)."""
+    """Command line for `make train`."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=BUNDLED_MODEL, help="where to save (default: bundled)")
-    ap.add_argument("--n-train", type=int, default=8000)
-    ap.add_argument("--n-held-out", type=int, default=3000)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--shared", type=Path, default=Path("../shared"), help="the shared folder with train/")
+    ap.add_argument("--out", type=Path, default=BUNDLED_MODEL, help="where to save the pipeline")
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--seed", type=int, default=SEED)
     args = ap.parse_args(argv)
-    cal = build(args.out, args.n_train, args.n_held_out, args.epochs)
-    size = sum(f.stat().st_size for f in args.out.rglob("*") if f.is_file())
-    print(
-        f"saved {args.out} ({size / 1e6:.2f} MB); calibration weights {cal['weights']}, "
-        f"held-out Brier {cal['brier']}",
-        file=sys.stderr,
-    )
+    try:
+        build(args.shared, args.out, epochs=args.epochs, seed=args.seed)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The static word vectors shipped in triggers/vectors/, for the pipeline's tok2vec.
+"""The static word vectors of the pipeline's tok2vec: in triggers/vectors/ after `make vectors`, and in
+the bundled pipeline (triggers/model/vocab), which is how the repository ships them.
 
 The table is sentence-transformers/all-MiniLM-L6-v2 distilled with model2vec: one
 128-dimensional row per English word (~40k), built by `make vectors`
@@ -6,8 +7,8 @@ The table is sentence-transformers/all-MiniLM-L6-v2 distilled with model2vec: on
 `WORD` are three keys of one row, so headlines in Title Case or capitals get the same
 vectors as running text.
 
-The folder is a blank English spaCy pipeline holding only the vectors, so a training
-config can also name it directly: `[initialize] vectors = "triggers/vectors"`.
+Both folders are spaCy pipelines holding the table, so a training config can name either directly:
+`[initialize] vectors = "triggers/vectors"`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ import srsly
 from spacy.vectors import Vectors
 from spacy.vocab import Vocab
 
-VECTORS_DIR = Path(__file__).resolve().parent / "vectors"
+# `make vectors` writes the table here (not kept in the repository: the bundled pipeline carries the
+# same table in its vocab, and one copy keeps the shipped model files small).
+BUILT_DIR = Path(__file__).resolve().parent / "vectors"
+BUNDLED_MODEL = Path(__file__).resolve().parent / "model"
+VECTORS_DIR = BUILT_DIR if (BUILT_DIR / "vocab" / "vectors").is_file() else BUNDLED_MODEL
 
 
 def vectors_meta(path: Path | str = VECTORS_DIR) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def test_evaluate_on_the_dev_set_clears_sanity_levels(shared: Path) -> None:
 
 
 def test_main_prints_the_table(shared: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert evaluate.main(["--shared", str(shared)]) == 0
+    assert evaluate.main(["--shared", str(shared), "--no-loso"]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and "funding precision" in out and "company accuracy" in out
 
@@ -51,3 +51,42 @@ def test_scoring_counts_types_and_fields() -> None:
     report = evaluate.evaluate(rows)
     assert report.per_type["funding_round"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}
     assert report.fields["company"].rate == 1.0 and report.fields["amount"].rate == 1.0
+
+
+def test_leave_one_source_out_trains_on_two_families_and_scores_the_third(tmp_path: Path) -> None:
+    """On a corpus we write: each family is read by a pipeline that never saw it."""
+    heads = {
+        "fin_news.jsonl": ["Globex to buy Initech", "Vantor to cut 300 jobs", "Analyst lifts Globex target"],
+        "tech_news.jsonl": ["Payzo raises $12M Series A", "Tallow acquires Quarrystone", "Five apps to try"],
+        "press_releases.jsonl": [
+            "Harbor Labs Appoints Jo Park CFO",
+            "Kestrel Launches Radar",
+            "Webinar Today",
+        ],
+    }
+    types = (
+        [["acquisition"], ["layoffs"], []],
+        [["funding_round"], ["acquisition"], []],
+        [["executive_hire"], ["product_launch"], []],
+    )
+    for (name, texts), kinds in zip(heads.items(), types, strict=True):
+        path = tmp_path / "shared" / "train" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "".join(
+                json.dumps(
+                    {"id": f"{name}-{k}", "text": t, "body": None, "types": ty, "company": t.split()[0]}
+                )
+                + "\n"
+                for k, (t, ty) in enumerate(zip(texts, kinds, strict=True))
+            )
+        )
+    (tmp_path / "shared" / "train" / "extras").mkdir()
+    (tmp_path / "shared" / "train" / "extras" / "press_releases_surplus_negatives.jsonl").write_text("")
+    reports = evaluate.leave_one_source_out(
+        tmp_path / "shared", epochs=1, cache=tmp_path / "loso", written=False
+    )
+    assert set(reports) == {"fin_news", "tech_news", "press_releases"}
+    assert all(r.documents == 3 for r in reports.values())
+    assert all(set(r.ablation) == {"rules", "learned", "combined"} for r in reports.values())
+    assert (tmp_path / "loso" / "fin_news" / "stamp").is_file()

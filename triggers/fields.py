@@ -1,0 +1,316 @@
+"""The fields of an event that are facts of language rather than things to learn: the funding round's
+name, its amount and currency (triggers/amounts.py), and a job title's normalised role
+(triggers/roles.py). Small, exact and tested on sentences we write."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc
+
+from triggers.amounts import Amount, find_amounts
+
+# Round names as written, most specific first ("pre-Series A" before "Series A").
+_ROUND_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p, re.IGNORECASE), r)
+    for p, r in [
+        (r"\bpre[- ]?series[- ]?a\b", "pre_series_a"),
+        (r"\bpre[- ]?seed\b", "pre_seed"),
+        (r"\bseries[- ]?a\b|\ba[- ]round\b|\bseries[- ]a\+", "series_a"),
+        (r"\bseries[- ]?b\b|\bb[- ]round\b", "series_b"),
+        (r"\bseries[- ]?c\b|\bc[- ]round\b", "series_c"),
+        (r"\bseries[- ]?d\b|\bd[- ]round\b", "series_d"),
+        (r"\bseries[- ]?[e-k]\b|\b[e-h][- ]round\b", "series_e_plus"),
+        (r"\bseed\b|\bangel (round|funding|investment)\b", "seed"),
+        (r"\bbridge[- ](?:round|funding|financing|loan|note|investment)\b", "bridge"),
+        (
+            r"\bventure debt\b|\bdebt\b|\bloans?\b|\bcredit (?:facility|line)\b|\bconvertible notes?\b|\bnotes offering\b",
+            "debt",
+        ),
+        (r"\bgrowth (round|equity|funding|capital|investment)\b|\bpre-ipo\b|\blate[- ]stage\b", "growth"),
+    ]
+]
+# Words before an amount that make it something other than the money raised.
+_NOT_RAISED = re.compile(
+    r"\b(valuation|valued at|worth|revenue|sales|market cap)\W*(?:of\W*)?$", re.IGNORECASE
+)
+
+
+def funding_round(text: str) -> str:
+    """The round a funding sentence names, `undisclosed` when it names none."""
+    for pattern, name in _ROUND_PATTERNS:
+        if pattern.search(text):
+            return name
+    return "undisclosed"
+
+
+def raised_amount(text: str) -> Amount | None:
+    """The first amount in `text` that is not a valuation or a revenue figure."""
+    for amount in find_amounts(text):
+        if not _NOT_RAISED.search(text[max(0, amount.start - 30) : amount.start]):
+            return amount
+    return None
+
+
+# A wire prefix before a headline: "UPDATE 1-", "BRIEF-", "INSTANT VIEW:", "EXCLUSIVE-".
+_WIRE_PREFIX = re.compile(r"^(?:[A-Z][A-Z0-9 ]{1,24}\d?\s?[-:]\s*)+(?=[A-Z])")
+_NAME_JOINERS = frozenset(["&", "of", "de", "-", "."])
+# Capitalised first words that open a headline without being its subject.
+_OPENERS = frozenset(
+    [
+        "after",
+        "as",
+        "at",
+        "in",
+        "on",
+        "with",
+        "why",
+        "how",
+        "what",
+        "when",
+        "the",
+        "a",
+        "an",
+        "report",
+        "exclusive",
+        "breaking",
+        "watch",
+        "analysis",
+        "opinion",
+        "update",
+    ]
+)
+_TITLE_WORDS = frozenset(
+    [
+        "ceo",
+        "cfo",
+        "coo",
+        "cto",
+        "cmo",
+        "cio",
+        "cro",
+        "cpo",
+        "chief",
+        "president",
+        "chairman",
+        "chair",
+        "founder",
+        "co-founder",
+        "head",
+        "vp",
+        "director",
+    ]
+)
+
+
+def _name_like(word: str) -> bool:
+    return bool(word) and (word[0].isupper() or word[0].isdigit()) and any(ch.isalpha() for ch in word)
+
+
+def _cased_like_a_sentence(words: list[str]) -> bool:
+    """False for Title Case and ALL CAPS text, where capitals say nothing about names."""
+    alpha = [w for w in words if any(ch.isalpha() for ch in w)]
+    if len(alpha) < 3:
+        return False
+    capitalised = sum(_name_like(w) for w in alpha[1:])
+    return capitalised / max(1, len(alpha) - 1) <= 0.7
+
+
+def headline_subject(doc: Doc) -> str | None:
+    """The company a sentence-case headline is about, as written: the run of capitalised words it opens
+    with, after leading lower-case descriptors ("fintech startup") and a one-word possessive place or
+    parent ("Japan's"). None for Title Case and ALL CAPS headlines, where capitals say nothing."""
+    words = [t.text for t in doc]
+    if not _cased_like_a_sentence(words):
+        return None
+    k = 0
+    while k < len(words) and (not _name_like(words[k]) or words[k].lower() in _OPENERS):
+        k += 1  # "fintech startup Paylane ...", "After 14 years, Acme ..."
+    found: tuple[int, int] | None = None
+    while k < len(words):
+        start = k
+        while (
+            k < len(words)
+            and words[k].lower() not in _TITLE_WORDS  # "Acme CEO Jo Park": the company ends at the title
+            and (_name_like(words[k]) or (k > start and words[k].lower() in _NAME_JOINERS))
+        ):
+            k += 1
+        end = k
+        while end > start and words[end - 1].lower() in _NAME_JOINERS:
+            end -= 1
+        if end == start:
+            break
+        found = (start, end)
+        if (
+            end - start == 1
+            and k + 1 < len(words)
+            and words[k] in ("'s", "’s")
+            and _name_like(words[k + 1])
+            and words[k + 1].lower() not in _TITLE_WORDS
+        ):
+            k += 1  # "Japan's Mazda": the company after a one-word possessive
+            continue
+        break
+    return doc[found[0] : found[1]].text if found else None
+
+
+# Job titles as written: a post ("chief marketing officer", "president", "VP", "head"), its grade
+# ("senior", "executive", "interim") and its function ("of marketing", "Marketing", "for sales and
+# strategy"), and two posts joined ("president and chief executive officer").
+_GRADE = r"(?:(?:senior|executive|group|deputy|interim|acting|global|regional|co-?|managing|new)\s+)*"
+_FUNCTION = (
+    r"(?:marketing|sales|growth|demand generation|revenue|engineering|product|products|operations|finance|"
+    r"technology|strategy|business development|partnerships|communications|people|human resources|hr|"
+    r"legal|data|digital|customer success|research|design|brand|commercial|investor relations|"
+    r"international|global sales|north america|europe|emea|apac|asia|the americas|corporate development)"
+)
+_POST = (
+    r"(?:chief\s+(?:[a-z&-]+\s+){1,3}officer|chief\s+executive|chief\s+[a-z]+|ceo|cfo|coo|cto|cmo|cio|cro|cpo|"
+    r"chro|ciso|president|vice[- ]chair(?:man|woman)?|chairman|chairwoman|chairperson|chair|"
+    r"(?:vice[- ]president|vp|svp|evp)|head|managing\s+director|general\s+manager|director|partner|"
+    r"general\s+counsel|treasurer|country\s+manager)"
+)
+_ONE_TITLE = (
+    rf"{_GRADE}{_POST}(?:\s*,?\s*(?:of|for)\s+{_FUNCTION}(?:\s+(?:and|&)\s+{_FUNCTION})?|\s+{_FUNCTION})?"
+)
+_TITLE = re.compile(rf"\b{_ONE_TITLE}(?:\s*(?:and|&|,)\s*{_ONE_TITLE})?\b", re.IGNORECASE)
+
+
+def job_title(text: str) -> str | None:
+    """The first job title written in `text`, whole ("VP Marketing", "Head of Demand Generation",
+    "president and chief executive officer"), or None."""
+    m = _TITLE.search(text)
+    return m.group(0).strip(" ,") if m else None
+
+
+# A person's name: two to four capitalised words, initials and a suffix allowed ("John W. Smith Jr.").
+_PERSON = re.compile(
+    r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)*(?:\s+(?:de|van|von|da|del|bin|al)\b)?(?:\s+[A-Z][a-z'’-]+){1,2}"
+    r"(?:\s+(?:Jr|Sr)\.?|\s+I{2,3})?"
+)
+_NOT_NAMES = frozenset(
+    ["inc", "corp", "co", "ltd", "plc", "llc", "group", "bank", "holdings", "capital", "partners", "labs",
+     "technologies", "systems", "company", "ventures", "the", "chief", "president", "officer", "board"]
+)  # fmt: skip
+
+
+def person_name(text: str, company: str | None = None) -> str | None:
+    """The first person's name in a sentence-case `text` that is not the company's, or None. In Title
+    Case and ALL CAPS text every word looks like a name, so there it gives None."""
+    if not _cased_like_a_sentence(text.split()):
+        return None
+    for m in _PERSON.finditer(text):
+        name = m.group(0)
+        words = {w.strip(".,").lower() for w in name.split()}
+        if words & _NOT_NAMES or (company and company.lower() in name.lower()):
+            continue
+        if _TITLE.fullmatch(name):
+            continue
+        return name
+    return None
+
+
+# Nouns that end a descriptor before a company's name: "Indonesian e-commerce startup Bukit".
+_COMPANY_NOUNS = frozenset(
+    [
+        "startup",
+        "start-up",
+        "firm",
+        "company",
+        "platform",
+        "provider",
+        "maker",
+        "giant",
+        "unicorn",
+        "app",
+        "marketplace",
+        "operator",
+        "chain",
+        "lender",
+        "insurer",
+        "developer",
+        "retailer",
+        "brand",
+        "group",
+        "bank",
+        "fintech",
+        "insurtech",
+        "proptech",
+        "edtech",
+        "healthtech",
+        "service",
+        "network",
+        "manufacturer",
+        "producer",
+        "carrier",
+        "airline",
+        "studio",
+        "agency",
+        "exchange",
+        "website",
+        "portal",
+        "supplier",
+        "distributor",
+    ]
+)
+
+
+def appositive_name(doc: Doc, verbs: frozenset[str] = frozenset()) -> str | None:
+    """The company named after a descriptor that opens a headline ("Indonesian e-commerce startup Bukit
+    raises ...", "Fintech firm Paylane ..."): the capitalised run after the descriptor's noun. `verbs`
+    are words that end the descriptor ("Acme acquires startup Lumo" names Lumo as the object)."""
+    words = [t.text for t in doc]
+    if not _cased_like_a_sentence(words):
+        return None
+    lead = 0  # an opening capitalised run: "Indonesian", "Hong Kong-based"
+    while lead < len(words) and lead < 4 and (_name_like(words[lead]) or words[lead] in ("-", "based")):
+        lead += 1
+    for j in range(min(len(words) - 1, 7)):
+        if words[j].lower() not in _COMPANY_NOUNS or not _name_like(words[j + 1]):
+            continue
+        if any(_name_like(w) or w.lower() in verbs for w in words[lead:j]):
+            return None  # a capitalised word or a verb inside the descriptor: not this pattern
+        end = j + 1
+        while end < len(words) and (
+            _name_like(words[end]) or (end > j + 1 and words[end].lower() in _NAME_JOINERS)
+        ):
+            end += 1
+        while end > j + 1 and words[end - 1].lower() in _NAME_JOINERS:
+            end -= 1
+        return doc[j + 1 : end].text
+    return None
+
+
+_INVESTOR_CUE = re.compile(
+    r"\b(?:co-led by|led by|backed by|with participation (?:from|of)|participation from|from|including)\s+",
+    re.IGNORECASE,
+)
+_INVESTOR = re.compile(r"[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|&|of|de))*")
+
+
+def investors_in(text: str) -> list[str]:
+    """The investors a funding sentence names after "led by", "from", "backed by", "with participation
+    from": capitalised names separated by commas and "and", in the order written."""
+    found: list[str] = []
+    for cue in _INVESTOR_CUE.finditer(text):
+        rest = text[cue.end() :]
+        pos = 0
+        while True:
+            m = _INVESTOR.match(rest, pos)
+            if not m:
+                break
+            name = m.group(0).rstrip(" .,&")
+            if name and name.lower() not in ("existing", "new", "the") and name not in found:
+                found.append(name)
+            sep = re.match(
+                r"\s*(?:,\s*(?:and\s+|with participation from\s+)?|\s+and\s+|\s*&\s*)", rest[m.end() :]
+            )
+            if not sep or not sep.group(0):
+                break
+            pos = m.end() + sep.end()
+    return found
+
+
+def strip_wire_prefix(text: str) -> str:
+    """A headline without its wire prefix ("UPDATE 1-Acme to buy Beta" -> "Acme to buy Beta")."""
+    return _WIRE_PREFIX.sub("", text, count=1)

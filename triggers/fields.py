@@ -107,13 +107,16 @@ def _name_like(word: str) -> bool:
     return bool(word) and (word[0].isupper() or word[0].isdigit()) and any(ch.isalpha() for ch in word)
 
 
+# Short words that Title Case leaves in lower case.
+_TITLE_CASE_SMALL = frozenset(["with", "from", "into", "onto", "over", "upon", "amid", "than", "that", "this", "after"])
+
+
 def _cased_like_a_sentence(words: list[str]) -> bool:
-    """False for Title Case and ALL CAPS text, where capitals say nothing about names."""
-    alpha = [w for w in words if any(ch.isalpha() for ch in w)]
-    if len(alpha) < 3:
-        return False
-    capitalised = sum(_name_like(w) for w in alpha[1:])
-    return capitalised / max(1, len(alpha) - 1) <= 0.7
+    """True when capitals mark names: some ordinary word after the first is in lower case ("Acme raises
+    ..."). False for Title Case and ALL CAPS text, where only small words stay lower case."""
+    return any(
+        w.isalpha() and w.islower() and len(w) >= 4 and w not in _TITLE_CASE_SMALL for w in words[1:]
+    )
 
 
 def headline_subject(doc: Doc) -> str | None:

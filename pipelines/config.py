@@ -48,7 +48,9 @@ class OutputConfig(_Section):
 
 class TriggersConfig(_Section):
     model: str | None = Field(default=None, description="spaCy pipeline path or package; None = bundled")
-    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_confidence: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="drop events less likely right than this"
+    )
     dedup_days: int = Field(default=7, ge=0, description="same event from several outlets within N days")
 
 

@@ -44,7 +44,7 @@ class ProcessSettings:
     """Everything a worker needs to rebuild the core step: small and picklable (Beam ships it)."""
 
     model: str | None = None
-    min_confidence: float = 0.5
+    min_confidence: float = 0.3
     accounts_path: str | None = None
     contacts_path: str | None = None
     aliases_path: str | None = None

@@ -7,14 +7,12 @@ the pipeline found in a unit into one calibrated probability that the unit repor
 * the type classifier's score for the type (learned);
 * whether a cue phrase of that type is in the unit, whether a hedge is ("in talks", "plans to") and
   whether market talk is ("price target", "shares", "earnings"): span_ruler matches of
-  triggers/patterns/cues.jsonl (general facts of news language, kept as data);
-* whether the unit names an amount of money (triggers/amounts.py).
+  triggers/patterns/cues.jsonl (general facts of news language, kept as data).
 
 It reads nothing the entity recogniser writes, so the detector runs the recogniser only on the units that
 report an event (most news reports none).
 
-Its weights are a small logistic model (shared weights, and per type an intercept, a cue weight and a
-money weight) fit
+Its weights are a small logistic model (shared weights, and per type an intercept and a cue weight) fit
 by `make train` on out-of-fold predictions: each training family's units scored by a pipeline trained on
 the other two, so the probabilities are calibrated on real text the pipeline had not seen, not on its
 own training data. `company_right` is the share of events whose company was right, by how the company
@@ -30,17 +28,15 @@ import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from schemas import NEWS_EVENT_TYPES
-from triggers.amounts import find_amounts
 
 SCORER = "buysignal_event_scorer"
 HEDGE = "HEDGE"
 MARKET = "MARKET"
-FEATURES = ("logit_textcat", "cue", "hedge", "cue_and_hedge", "market_talk", "money")
+FEATURES = ("logit_textcat", "cue", "hedge", "cue_and_hedge", "market_talk")
 
 if not Doc.has_extension("trigger_scores"):
     Doc.set_extension("trigger_scores", default=None)
@@ -57,11 +53,10 @@ def unit_features(doc: Doc, cues_key: str = "cues") -> dict[str, list[float]]:
     cue_types = {sp.label_ for sp in spans}
     hedge = float(HEDGE in cue_types)
     market = float(MARKET in cue_types)
-    money = float(bool(find_amounts(doc.text)))
     out = {}
     for t in NEWS_EVENT_TYPES:
         cue = float(t in cue_types)
-        out[t] = [_logit(doc.cats.get(t, 0.0)), cue, hedge, cue * hedge, market, money]
+        out[t] = [_logit(doc.cats.get(t, 0.0)), cue, hedge, cue * hedge, market]
     return out
 
 
@@ -73,7 +68,7 @@ class EventScorer:
         # Until `make train` fits it: the classifier's own score (weight 1 on its logit).
         self.weights: dict[str, Any] = {
             "features": list(FEATURES),
-            "coef": [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+            "coef": [1.0, 0.0, 0.0, 0.0, 0.0],
             "intercept": {t: 0.0 for t in NEWS_EVENT_TYPES},
             "threshold": 0.5,
             "company_right": {"found": 1.0, "subject": 1.0, "missing": 1.0},
@@ -93,17 +88,16 @@ class EventScorer:
         return {t: p for t, p in scores.items() if p >= float(per_type.get(t, default))}
 
     def probabilities(self, feats: dict[str, list[float]]) -> dict[str, float]:
-        """P(type) for each type from its features."""
-        coef = np.asarray(self.weights["coef"], dtype=float)
+        """P(type) for each type from its features (plain floats: nine small sums per unit, where numpy's
+        call overhead would cost more than the arithmetic)."""
+        coef = [float(c) for c in self.weights["coef"]]
+        intercept = self.weights["intercept"]
         cue_weight = self.weights.get("cue_weight", {})
-        money_weight = self.weights.get("money_weight", {})
         out = {}
         for t, x in feats.items():
-            z = float(np.dot(coef, x)) + float(self.weights["intercept"].get(t, 0.0))
-            # How much a cue phrase, or an amount of money, says depends on the type ("acquires" more
-            # than "launches"; money in a funding headline more than in a hire).
+            z = sum(c * v for c, v in zip(coef, x, strict=False)) + float(intercept.get(t, 0.0))
+            # How much a cue phrase says depends on the type ("acquires" more than "launches").
             z += float(cue_weight.get(t, 0.0)) * x[1]
-            z += float(money_weight.get(t, 0.0)) * x[5]
             out[t] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
         return out
 

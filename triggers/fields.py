@@ -108,15 +108,15 @@ def _name_like(word: str) -> bool:
 
 
 # Short words that Title Case leaves in lower case.
-_TITLE_CASE_SMALL = frozenset(["with", "from", "into", "onto", "over", "upon", "amid", "than", "that", "this", "after"])
+_TITLE_CASE_SMALL = frozenset(
+    ["with", "from", "into", "onto", "over", "upon", "amid", "than", "that", "this", "after"]
+)
 
 
 def _cased_like_a_sentence(words: list[str]) -> bool:
     """True when capitals mark names: some ordinary word after the first is in lower case ("Acme raises
     ..."). False for Title Case and ALL CAPS text, where only small words stay lower case."""
-    return any(
-        w.isalpha() and w.islower() and len(w) >= 4 and w not in _TITLE_CASE_SMALL for w in words[1:]
-    )
+    return any(w.isalpha() and w.islower() and len(w) >= 4 and w not in _TITLE_CASE_SMALL for w in words[1:])
 
 
 def headline_subject(doc: Doc) -> str | None:

@@ -45,7 +45,7 @@ ALL = "all-families"  # the fold name of the final pipeline, which leaves nothin
 THRESHOLDS = tuple(round(0.25 + 0.05 * k, 2) for k in range(11))
 # The scorer's weights must keep confidence rising with the classifier and the cue, falling with a hedge
 # and with market talk.
-SIGNS = np.array([1.0, 1.0, -1.0, -1.0, -1.0, 0.0])
+SIGNS = np.array([1.0, 1.0, -1.0, -1.0, -1.0])
 
 
 def _norm(text: str | None) -> str:
@@ -201,20 +201,19 @@ def fit_scorer(scored: Iterable[Scored]) -> dict[str, Any]:
         gold = unit_gold(s)
         for t in types:
             one_hot = [1.0 if t == u else 0.0 for u in types]
-            cue, money = s.features[t][1], s.features[t][5]
-            xs.append(s.features[t] + one_hot + [cue * v for v in one_hot] + [money * v for v in one_hot])
+            cue = s.features[t][1]
+            xs.append(s.features[t] + one_hot + [cue * v for v in one_hot])
             ys.append(1.0 if t in gold else 0.0)
     x, y = np.array(xs), np.array(ys)
     n = len(FEATURES)
     k = len(types)
-    signs = np.r_[SIGNS, np.zeros(k), np.ones(k), np.zeros(k)]
+    signs = np.r_[SIGNS, np.zeros(k), np.ones(k)]
     w = fit_logistic(x, y, signs)
     weights: dict[str, Any] = {
         "features": list(FEATURES),
         "coef": [round(float(v), 6) for v in w[:n]],
         "intercept": {t: round(float(v), 6) for t, v in zip(types, w[n : n + len(types)], strict=True)},
-        "cue_weight": {t: round(float(v), 6) for t, v in zip(types, w[n + k : n + 2 * k], strict=True)},
-        "money_weight": {t: round(float(v), 6) for t, v in zip(types, w[n + 2 * k :], strict=True)},
+        "cue_weight": {t: round(float(v), 6) for t, v in zip(types, w[n + k :], strict=True)},
         "threshold": 0.5,
         "company_right": {"found": 1.0, "missing": 1.0},
     }

@@ -26,10 +26,10 @@ def test_the_bundled_scorer_keeps_the_evidence_signs(detector: SpacyTriggerDetec
 
 def test_probability_rises_with_the_classifier_and_falls_with_a_hedge(detector: SpacyTriggerDetector) -> None:
     scorer: EventScorer = detector.nlp.get_pipe(SCORER)  # type: ignore[assignment]
-    base = [0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    base = [0.0, 1.0, 0.0, 0.0, 0.0]
     sure = scorer.probabilities({"funding_round": [3.0] + base[1:]})["funding_round"]
     unsure = scorer.probabilities({"funding_round": [-3.0] + base[1:]})["funding_round"]
-    hedged = scorer.probabilities({"funding_round": [3.0, 1.0, 1.0, 1.0, 0.0, 0.0]})["funding_round"]
+    hedged = scorer.probabilities({"funding_round": [3.0, 1.0, 1.0, 1.0, 0.0]})["funding_round"]
     assert unsure < sure and hedged <= sure
 
 

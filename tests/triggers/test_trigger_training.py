@@ -70,7 +70,6 @@ def _scored(row: Row, cats: dict[str, float], cue: str | None, company: str | No
             0.0,
             0.0,
             0.0,
-            0.0,
         ]
         for t in NEWS_EVENT_TYPES
     }

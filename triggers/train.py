@@ -4,14 +4,17 @@
     python -m triggers.train --out /tmp/model          # somewhere else
 
 Steps, all seeded so two runs give the same model:
-1. leave one source out: for each of the three source families, train the pipeline on the other two
-   and annotate the held-out family (kept in build/triggers-loso/ for `make eval`);
+1. leave one source out: for each of the three source families, train the pipeline on the other two (and
+   the project's own written sentences, triggers/data/written.jsonl) and annotate the held-out family;
 2. fit the event scorer (triggers/components.py) on those out-of-fold annotations: a logistic model from
-   the classifier's score, the cue/hedge phrases and whether a company was found to "the unit reports this
-   type"; the reporting threshold that gives the best out-of-fold macro-F1; the share of right companies;
-3. train the pipeline on all three families, add the fitted scorer, save it.
+   the classifier's score and the cue, hedge and market-talk phrases to "the unit reports this type",
+   the threshold per type that gives its best out-of-fold F1, and the share of right companies by how
+   the company was found;
+3. train the pipeline on all three families (and the written sentences), add the fitted scorer, save it.
 
-The dev set (../shared/devdata) is never read here.
+Every trained pipeline is kept in build/triggers-loso/ under a fingerprint of what it was trained from
+(corpus, config, training code, vectors, seed, epochs), so `make eval` and a second `make train` with
+nothing changed train nothing. The dev set (../shared/devdata) is never read here.
 """
 
 from __future__ import annotations

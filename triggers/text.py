@@ -84,7 +84,8 @@ def lead(body: str | None, n: int = LEAD_SENTENCES) -> list[str]:
 
 
 def headline(title: str | None) -> str | None:
-    """The headline as read: stripped, cut to MAX_UNIT_CHARS, None when empty."""
+    """The headline as read: stripped and cut to MAX_UNIT_CHARS (verbatim otherwise, since it is an
+    event's evidence), None when empty."""
     if not title or not title.strip():
         return None
-    return " ".join(title.split())[:MAX_UNIT_CHARS]
+    return title.strip()[:MAX_UNIT_CHARS].rstrip()

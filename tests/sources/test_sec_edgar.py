@@ -214,7 +214,7 @@ def test_5_02_wordings_we_write(sentence: str, expected: list[tuple[str, str, st
 
 
 def test_roles_from_titles() -> None:
-    assert role_of("Senior Executive Vice President and Chief Financial Officer") == "cfo"
+    assert role_of("Senior Executive Vice President & Chief Financial Officer") == "cfo"
     assert role_of("Co-Presidents") == "president"
     assert role_of("member of the Board of Directors") == "board"
     assert role_of("Chairman and Chief Executive Officer") == "ceo"

@@ -78,6 +78,11 @@ class Unit:
     spans: list[tuple[int, int, str]] = field(default_factory=list)
     headline_end: int = 0
 
+    @property
+    def is_lead(self) -> bool:
+        """Whether the unit reads a lead after its headline (a headline itself may hold a newline)."""
+        return len(self.text) > self.headline_end
+
 
 def _row(raw: dict[str, Any], family: str) -> Row:
     types = [t for t in raw.get("types") or [] if t in NEWS_EVENT_TYPES]
@@ -212,7 +217,7 @@ def cased_copies(
     """Title Case and ALL CAPS copies of a seeded share of the headline units, spans carried over."""
     rng = random.Random(seed)
     for u in units:
-        if UNIT_JOIN in u.text:
+        if u.is_lead:
             continue
         roll = rng.random()
         if roll < title_share:

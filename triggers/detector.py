@@ -37,14 +37,11 @@ from triggers.fields import (
     raised_amount,
     strip_wire_prefix,
 )
-from triggers.learn import cue_patterns
+from triggers.learn import CUES, NER, TEXTCAT, cue_patterns
 from triggers.roles import normalise_role
 from triggers.text import headline, lead
 
 log = logging.getLogger(__name__)
-NER = "ner"
-TEXTCAT = "textcat_multilabel"
-CUES = "buysignal_cues"
 
 BUNDLED_MODEL = Path(__file__).resolve().parent / "model"
 

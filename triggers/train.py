@@ -84,12 +84,8 @@ class Scored:
     row: Row
     lead_unit: bool
     features: dict[str, list[float]]
-    cats: dict[str, float]
-    cue_types: set[str]
     company: str | None
     company_how: str
-    person: str | None
-    title: str | None
 
 
 def score_rows(nlp: Language, rows: list[Row]) -> list[Scored]:
@@ -97,23 +93,15 @@ def score_rows(nlp: Language, rows: list[Row]) -> list[Scored]:
     units = [(r, u) for r in rows for u in row_units(r)]
     out = []
     for (row, unit), doc in zip(units, annotate(nlp, [u.text for _r, u in units]), strict=True):
-        ents = list(doc.ents)
-        first = {
-            label: next((e.text for e in ents if e.label_ == label), None)
-            for label in ("COMPANY", "PERSON", "TITLE")
-        }
-        company, how = company_of(nlp, first["COMPANY"], row.text)
+        recognised = next((e.text for e in doc.ents if e.label_ == "COMPANY"), None)
+        company, how = company_of(nlp, recognised, row.text)
         out.append(
             Scored(
                 row=row,
-                lead_unit="\n" in unit.text,
+                lead_unit=unit.is_lead,
                 features=unit_features(doc),
-                cats=dict(doc.cats),
-                cue_types={sp.label_ for sp in doc.spans.get("cues", [])},
                 company=company,
                 company_how=how,
-                person=first["PERSON"],
-                title=first["TITLE"],
             )
         )
     return out

@@ -156,3 +156,13 @@ def test_nothing_the_project_wrote_quotes_the_dev_set() -> None:
 
 def test_families_are_the_three_source_kinds() -> None:
     assert set(FAMILIES) == {"fin_news", "tech_news", "press_releases"}
+
+
+def test_a_headline_with_a_line_break_is_still_a_headline_unit() -> None:
+    row = Row(
+        "n", "tech_news", "Payzo raises $12M\nSeries A", "Payzo raised money.", ["funding_round"], [], {}
+    )
+    head, both = row_units(row)
+    assert not head.is_lead and both.is_lead
+    (lead_only,) = row_units(Row("m", "tech_news", "", "Payzo raised money.", [], [], {}))
+    assert lead_only.is_lead

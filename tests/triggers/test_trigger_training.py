@@ -73,17 +73,7 @@ def _scored(row: Row, cats: dict[str, float], cue: str | None, company: str | No
         ]
         for t in NEWS_EVENT_TYPES
     }
-    return Scored(
-        row,
-        False,
-        feats,
-        cats,
-        {cue} if cue else set(),
-        company,
-        "found" if company else "missing",
-        None,
-        None,
-    )
+    return Scored(row, False, feats, company, "found" if company else "missing")
 
 
 def test_fit_scorer_learns_from_out_of_fold_annotations() -> None:

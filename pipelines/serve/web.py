@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from schemas import Account, CampaignEntry, Match, Segment, TriggerEvent
 from sinks import tables as t
+from sinks.delivery.links import safe_link
 from sinks.store import Store
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -110,14 +110,8 @@ def latest_triggers(store: Store, limit: int = 50) -> list[TriggerRow]:
 
 def safe_href(url: str | None) -> str | None:
     """`url` if it is a plain http(s) link, else None: news URLs are untrusted, and a `javascript:`
-    link on the page would run in the viewer's session."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    link on the page would run in the viewer's session (the same rule as every other output)."""
+    return safe_link(url)
 
 
 def _date(value: datetime | None) -> str:

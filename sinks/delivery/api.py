@@ -14,15 +14,18 @@ from __future__ import annotations
 
 from sinks.delivery.alerts import alerts_from_batch, matches
 from sinks.delivery.atom import render_atom
+from sinks.delivery.links import safe_link
 from sinks.delivery.messages import (
     IDEMPOTENCY_HEADER,
     SIGNATURE_HEADER,
+    SIGNATURE_TOLERANCE_SECONDS,
     TIMESTAMP_HEADER,
     sign,
     verify_signature,
 )
 from sinks.delivery.models import (
     CHANNEL_KINDS,
+    MAX_CHANNELS,
     Alert,
     ApiToken,
     Channel,
@@ -68,7 +71,9 @@ from sinks.delivery.sink import AlertSink, DeliverySettings, accounts_for, alert
 __all__ = [
     "CHANNEL_KINDS",
     "IDEMPOTENCY_HEADER",
+    "MAX_CHANNELS",
     "SIGNATURE_HEADER",
+    "SIGNATURE_TOLERANCE_SECONDS",
     "TIMESTAMP_HEADER",
     "Alert",
     "AlertSink",
@@ -108,6 +113,7 @@ __all__ = [
     "render_atom",
     "revoke_api_token",
     "rotate_feed_token",
+    "safe_link",
     "sign",
     "subscription_for_feed_token",
     "sync_from_config",

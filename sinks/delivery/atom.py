@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import html
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
 
 from sinks.delivery.alerts import alert_title, type_label
+from sinks.delivery.links import safe_link
 from sinks.delivery.models import Alert, Subscription
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, surrogates, U+FFFE/U+FFFF): a
+# feed holding one is not well-formed, and readers drop the whole feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 GENERATOR_URI = "https://github.com/buysignal/buysignal"
 
 
@@ -44,9 +49,10 @@ def alert_html(alert: Alert) -> str:
     parts = [f"<blockquote>{html.escape(e.evidence)}</blockquote>", "<ul>"]
     parts += [f"<li><b>{html.escape(k)}:</b> {html.escape(v)}</li>" for k, v in rows]
     parts.append("</ul>")
-    if e.url:
-        url = html.escape(e.url, quote=True)
-        parts.append(f'<p><a href="{url}">{url}</a></p>')
+    link = safe_link(e.url)
+    if link:
+        url = html.escape(link, quote=True)
+        parts.append(f'<p><a href="{url}" rel="noopener noreferrer nofollow">{url}</a></p>')
     return "".join(parts)
 
 
@@ -59,9 +65,11 @@ def render_atom(subscription: Subscription, alerts: Sequence[Alert], *, feed_url
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        element = ET.SubElement(
+            parent, f"{{{ATOM_NS}}}{tag}", {k: _NOT_XML.sub("", v) for k, v in attrs.items()}
+        )
         if text is not None:
-            element.text = text
+            element.text = _NOT_XML.sub("\ufffd", text)
         return element
 
     # Not "now": an entry's time must not change from one poll to the next.
@@ -86,8 +94,9 @@ def render_atom(subscription: Subscription, alerts: Sequence[Alert], *, feed_url
         sub(entry, "updated", when)
         if e.published_at:
             sub(entry, "published", _iso(e.published_at))
-        if e.url:
-            sub(entry, "link", rel="alternate", type="text/html", href=e.url)
+        link = safe_link(e.url)
+        if link:
+            sub(entry, "link", rel="alternate", type="text/html", href=link)
         sub(entry, "category", term=e.type, label=type_label(e.type))
         for segment in alert.segments:
             sub(entry, "category", term=f"segment:{segment}", label=segment)

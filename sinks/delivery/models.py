@@ -6,7 +6,11 @@ Like `schemas/`, they are pydantic v2, frozen, strict about unknown fields and t
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -19,6 +23,14 @@ DeliveryStatus = Literal["pending", "sent", "dead"]
 SubscriptionOrigin = Literal["api", "config"]
 
 CHANNEL_KINDS: tuple[str, ...] = ("slack", "webhook", "email")
+# Channels one subscription may have: a handful is normal; hundreds would make one subscription a
+# fan-out amplifier (each alert is one request per channel).
+MAX_CHANNELS = 20
+MAX_TARGET_CHARS = 2048
+MAX_EMAIL_CHARS = 254  # RFC 5321's limit on a forward path
+# Bidirectional overrides and isolates: they make text display differently from what it says.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_EMAIL = re.compile(r"^[^@\s<>,;\"()\[\]\\]+@[^@\s<>,;\"()\[\]\\]+$")
 
 
 class _Frozen(BaseModel):
@@ -28,6 +40,42 @@ class _Frozen(BaseModel):
 def _clean_list(values: list[str]) -> list[str]:
     # Blank strings from a form or a config file mean "nothing", not "match the empty value".
     return [v.strip() for v in values if v and v.strip()]
+
+
+def unsafe_character(text: str) -> str | None:
+    """A description of the first character in `text` that must not reach a header or a chat
+    message (control characters such as CR and LF, line and paragraph separators, bidirectional
+    overrides), or None when there is none."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS:
+            return f"U+{ord(char):04X} ({unicodedata.name(char, 'a control character')})"
+    return None
+
+
+def plain_text(value: str, what: str) -> str:
+    """`value` if it is one line of plain text; ValueError naming `what` and the character otherwise.
+
+    Names and owners go into email subjects, Slack messages and feed titles: a CR/LF there would
+    break (or forge) a header, so it is refused where the value comes in, not where it is sent."""
+    bad = unsafe_character(value)
+    if bad is not None:
+        raise ValueError(f"{what} must be one line of plain text; it contains {bad}")
+    return value
+
+
+def check_email_address(value: str, *, dotted_domain: bool = True) -> str:
+    """`value` if it is a plain email address usable as a To/From header; ValueError otherwise.
+    `dotted_domain=False` also takes a bare host name (a sender such as buysignal@localhost)."""
+    plain_text(value, "an email address")
+    dotted = "." in value.rpartition("@")[2].strip(".")
+    if len(value) > MAX_EMAIL_CHARS or not _EMAIL.match(value) or (dotted_domain and not dotted):
+        raise ValueError("must be a plain email address such as ana@example.com")
+    try:
+        Address(addr_spec=value)
+    except (HeaderParseError, ValueError, IndexError) as exc:
+        raise ValueError(f"is not a usable email address ({exc})") from None
+    return value
 
 
 class SubscriptionFilters(_Frozen):
@@ -53,6 +101,33 @@ class SubscriptionFilters(_Frozen):
         return _clean_list(v)
 
 
+ACCOUNT_FILTERS: dict[str, str] = {
+    "owners": "owner",
+    "industries": "industry",
+    "account_types": "type",
+    "countries": "country",
+    "territories": "territory",
+}
+"""Filters on a CRM account field -> that `schemas.Account` field: a filter on a field the CRM export
+does not fill can never let an alert through (see `repository.check_filters`)."""
+
+
+def check_filter_text(filters: SubscriptionFilters) -> None:
+    """ValueError when a filter value holds a control character (checked where filters come in;
+    stored filters are read as they are)."""
+    for name in (
+        "segments",
+        "owners",
+        "account_ids",
+        "industries",
+        "account_types",
+        "countries",
+        "territories",
+    ):
+        for value in getattr(filters, name):
+            plain_text(value, f"filters.{name}")
+
+
 class ChannelSpec(_Frozen):
     """What to create: where alerts go.
 
@@ -63,9 +138,26 @@ class ChannelSpec(_Frozen):
     """
 
     kind: ChannelKind
-    target: str = Field(min_length=1)
-    secret: str | None = Field(default=None, description="HMAC secret for kind=webhook")
+    target: str = Field(min_length=1, max_length=MAX_TARGET_CHARS)
+    secret: str | None = Field(
+        default=None, min_length=1, max_length=256, description="HMAC secret for kind=webhook"
+    )
     period: DigestPeriod | None = Field(default=None, description="for kind=email; default daily")
+
+    @field_validator("target")
+    @classmethod
+    def _one_token(cls, v: str) -> str:
+        plain_text(v, "target")
+        if any(ch.isspace() for ch in v):
+            raise ValueError("target must not contain spaces")
+        return v
+
+    @field_validator("secret")
+    @classmethod
+    def _printable_secret(cls, v: str | None) -> str | None:
+        if v is not None and not (v.isascii() and v.isprintable() and " " not in v):
+            raise ValueError("secret must be printable ASCII without spaces")
+        return v
 
 
 class Channel(_Frozen):
@@ -93,7 +185,18 @@ class SubscriptionSpec(_Frozen):
     name: str = Field(min_length=1, max_length=200)
     owner: str = Field(min_length=1, max_length=200)
     filters: SubscriptionFilters = Field(default_factory=SubscriptionFilters)
-    channels: list[ChannelSpec] = Field(default_factory=list)
+    channels: list[ChannelSpec] = Field(default_factory=list, max_length=MAX_CHANNELS)
+
+    @field_validator("name", "owner")
+    @classmethod
+    def _one_line(cls, v: str, info: object) -> str:
+        return plain_text(v, getattr(info, "field_name", None) or "value")
+
+    @field_validator("filters")
+    @classmethod
+    def _plain_filters(cls, v: SubscriptionFilters) -> SubscriptionFilters:
+        check_filter_text(v)
+        return v
 
 
 class Subscription(_Frozen):

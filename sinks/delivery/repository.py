@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from sinks.delivery.models import (
     SubscriptionFilters,
     SubscriptionOrigin,
     SubscriptionSpec,
+    check_email_address,
 )
 from sinks.delivery.security import (
     TargetResolutionError,
@@ -39,7 +39,6 @@ from sinks.delivery.security import (
 from sinks.store import Store
 from sources.base import ConfigError
 
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 FILTER_KEYS = tuple(SubscriptionFilters.model_fields)
 # How many recent alerts a feed or digest looks through before filtering (bounds the work per request).
 SCAN_LIMIT = 5000
@@ -153,8 +152,10 @@ def _validated_channel(
     resolve is accepted here; the sender checks every address again before each request."""
     spec = _normalised(spec)
     if spec.kind == "email":
-        if not _EMAIL.match(spec.target):
-            raise ValueError(f"delivery: email channel target {spec.target!r} is not an email address")
+        try:
+            check_email_address(spec.target)
+        except ValueError as exc:
+            raise ValueError(f"delivery: email channel target {spec.target!r} {exc}") from None
         if spec.secret:
             raise ValueError("delivery: an email channel takes no secret")
         return spec

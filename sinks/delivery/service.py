@@ -8,6 +8,12 @@ on the event loop's thread (short statements; SQLite connections must not be sha
 threads); network and SMTP waits are what run concurrently. A channel's rows go
 in order, one at a time; different channels never wait for each other, so a slow or dead endpoint
 only delays itself.
+
+Isolation: whatever goes wrong with one delivery (a refused target, a timeout, a reply that never
+ends, a message that can't be built, a bug) becomes that delivery's error; it never stops another
+channel, the pass, or the loop. Every delivery has a total deadline, and a reply is never read past
+`REPLY_READ_BYTES` and never decompressed. Delivery is at least once: the `Idempotency-Key` header
+(and the webhook body's `id`) is what a receiver de-duplicates on.
 """
 
 from __future__ import annotations
@@ -19,13 +25,13 @@ import ipaddress
 import logging
 import random
 import smtplib
+import socket
 import ssl
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -46,7 +52,7 @@ from sinks.delivery.messages import (
     slack_message,
     webhook_payload,
 )
-from sinks.delivery.models import Alert, DeliveryReport, Subscription
+from sinks.delivery.models import Alert, DeliveryReport, Subscription, unsafe_character
 from sinks.delivery.repository import (
     alert_from_row,
     insert_ignoring_duplicates,
@@ -54,7 +60,8 @@ from sinks.delivery.repository import (
     stored_alerts,
     writing,
 )
-from sinks.delivery.security import TargetResolutionError, UnsafeTargetError, redact, resolve_target
+from sinks.delivery.retry import RetryPolicy, retry_after_seconds
+from sinks.delivery.security import UnsafeTargetError, redact, resolve_target
 from sinks.store import Store
 
 log = logging.getLogger("buysignal.delivery")
@@ -64,6 +71,13 @@ BATCH_LIMIT = 1000
 # How far back closed digest periods are still sent (a server that was down a few days catches up).
 DIGEST_CATCH_UP = {"daily": 7, "weekly": 4}
 _CHUNK = 500
+# A reply is read this far, no further, and only to quote the start of an error answer (Slack says
+# why in a word or two). Compressed replies are not decompressed at all: a tiny gzip bomb would
+# otherwise expand to gigabytes in the server's memory.
+REPLY_READ_BYTES = 4096
+ERROR_SNIPPET_CHARS = 200
+# Seconds a reply body may take to arrive once its status line is in (bounded by the deadline too).
+REPLY_READ_SECONDS = 2.0
 
 
 def idempotency_key(subscription_id: str, channel_id: str, item: str) -> str:
@@ -100,10 +114,12 @@ class _Outcome:
     ok: bool
     error: str | None = None
     retry_after: float | None = None
-    # No point retrying (e.g. the target now resolves to a private address, the payload is too big).
+    # No point retrying (the payload is too big, the message can't be built, the alert is gone).
     permanent: bool = False
-    # The endpoint itself is unusable (unsafe target): disable the channel at once.
-    disable: bool = False
+
+
+class UndeliverableError(ValueError):
+    """A delivery that can never succeed as it stands (e.g. its email can't be built): dead at once."""
 
 
 @dataclass
@@ -121,32 +137,17 @@ class _Tally:
         return DeliveryReport(**self.__dict__)
 
 
-def _retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds (it may be a number or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
 class DeliveryService:
     """Delivers alerts to subscription channels through the store's deliveries table.
 
     `enqueue(alerts)` records each alert and creates one pending delivery per matching subscription
     channel (never twice: the idempotency key is sha256(subscription, channel, event)); `deliver_due()`
     sends what is due, every endpoint concurrently, and records the outcome. Failures (connection
-    error, timeout, non-2xx) are retried with exponential backoff and jitter until `max_attempts`,
-    then the delivery is dead; a channel with `disable_after` dead deliveries in a row (or
-    `disable_after_failures` failed attempts in a row) is disabled with the reason and time.
+    error, timeout, non-2xx, a target that resolves to a private address) are retried with
+    exponential backoff and jitter until `max_attempts` (see `retry.RetryPolicy`), then the delivery
+    is dead; a channel with `disable_after` dead deliveries in a row (or `disable_after_failures`
+    failed attempts in a row) is disabled with the reason and time. `timeout` bounds each network
+    wait; `deadline` bounds one delivery as a whole (resolving, connecting, sending, the reply).
 
     `smtp` is (host, port) of the mail relay for digests; `now` (the clock; by default the store's)
     and `sleep` are injectable so tests control time. `http_client`, if given, is an httpx.AsyncClient used as is (call
@@ -172,20 +173,20 @@ class DeliveryService:
         disable_after: int = 3,
         disable_after_failures: int = 20,
         timeout: float = 10.0,
+        deadline: float | None = None,
         max_payload_bytes: int = 256_000,
         max_age: timedelta | None = None,
         now: Clock | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
     ) -> None:
-        if max_attempts < 1:
-            raise ValueError("delivery: max_attempts must be at least 1")
+        self.retry = RetryPolicy(max_attempts, base_delay, max_delay, rng or random.Random())
         if disable_after < 1 or disable_after_failures < 1:
             raise ValueError("delivery: disable_after and disable_after_failures must be at least 1")
-        if base_delay < 0 or max_delay < base_delay:
-            raise ValueError("delivery: need 0 <= base_delay <= max_delay (seconds)")
         if timeout <= 0:
             raise ValueError("delivery: timeout must be a positive number of seconds")
+        if deadline is not None and deadline < timeout:
+            raise ValueError("delivery: the deadline must be at least the timeout (seconds)")
         self.store = store
         self.http_client = http_client
         self.smtp = smtp
@@ -195,18 +196,22 @@ class DeliveryService:
         self.mail_from = mail_from
         self.allow_private = allow_private
         self.allowed_hosts = tuple(allowed_hosts)
-        self.max_attempts = max_attempts
-        self.base_delay = base_delay
-        self.max_delay = max_delay
         self.disable_after = disable_after
         self.disable_after_failures = disable_after_failures
         self.timeout = timeout
+        # Resolving, connecting, TLS, sending and the reply's first bytes each get `timeout`; the
+        # whole delivery gets this much, however an endpoint trickles its answer.
+        self.deadline = deadline if deadline is not None else 2 * timeout + 5
         self.max_payload_bytes = max_payload_bytes
         self.max_age = max_age
         # One clock for the queue and the rows the repository stamps: the store's, unless given.
         self._now = now or store.clock
         self._sleep = sleep
-        self._rng = rng or random.Random()
+
+    @property
+    def max_attempts(self) -> int:
+        """Attempts a delivery gets in all (see `retry`)."""
+        return self.retry.max_attempts
 
     def __repr__(self) -> str:
         return f"DeliveryService({self.store!r}, smtp={self.smtp[0]}:{self.smtp[1]})"
@@ -350,7 +355,7 @@ class DeliveryService:
     def _claim(self, now: datetime) -> tuple[dict[str, list[dict[str, Any]]], dict[str, Any], int]:
         """Claim due rows: (rows by channel, channel rows, rows skipped because the channel is off)."""
         d, c = dt.deliveries.c, dt.subscription_channels.c
-        lease = now + timedelta(seconds=self.timeout * 3 + 60)
+        lease = now + timedelta(seconds=self.deadline * 2 + 60)
         with self.store.engine.connect() as conn:
             due = (
                 conn.execute(
@@ -404,12 +409,21 @@ class DeliveryService:
             timeout=self.timeout, follow_redirects=False, trust_env=False, headers={"User-Agent": USER_AGENT}
         )
         try:
-            await asyncio.gather(
+            results = await asyncio.gather(
                 *(
                     self._deliver_channel(client, channels[channel_id], rows, subscriptions, tally)
                     for channel_id, rows in groups.items()
-                )
+                ),
+                return_exceptions=True,
             )
+            for channel_id, result in zip(groups, results, strict=True):
+                if isinstance(result, BaseException):
+                    if not isinstance(result, Exception):
+                        raise result  # cancellation, KeyboardInterrupt: not a channel's problem
+                    # Only this channel's bookkeeping failed (e.g. the database went away mid-pass);
+                    # its claimed rows come back when their lease ends.
+                    tally.errors.append(f"channel {channel_id}: {_error_text(result, self._secrets())}")
+                    log.error("delivery: channel %s: %s", channel_id, _error_text(result, self._secrets()))
         finally:
             if self.http_client is None:
                 await client.aclose()
@@ -441,6 +455,12 @@ class DeliveryService:
                     tally.skipped_disabled += len(rest)
                 return
 
+    def _secrets(self, channel: Mapping[str, Any] | None = None) -> list[str | None]:
+        """What must never appear in an error message: the channel's target and secret, the SMTP password."""
+        if channel is None:
+            return [self.smtp_password]
+        return [channel["target"], channel["secret"], self.smtp_password]
+
     async def _send(
         self,
         client: httpx.AsyncClient,
@@ -448,26 +468,35 @@ class DeliveryService:
         subscription: Subscription,
         row: Mapping[str, Any],
     ) -> _Outcome:
-        secrets = [channel["target"], channel["secret"], self.smtp_password]
+        """One delivery attempt, within the deadline. Never raises (but for cancellation): every
+        failure becomes this delivery's outcome, so no other channel ever sees it."""
+        secrets = self._secrets(channel)
         try:
-            async with asyncio.timeout(self.timeout + 5):
+            async with asyncio.timeout(self.deadline):
                 if channel["kind"] == "email":
                     return await self._send_digest(channel, subscription, row)
                 return await self._post(client, channel, subscription, row)
         except TimeoutError:
-            return _Outcome(ok=False, error=f"timed out after {self.timeout:g}s")
-        except TargetResolutionError as exc:
-            return _Outcome(ok=False, error=redact(str(exc), secrets))
+            return _Outcome(ok=False, error=f"no answer within the {self.deadline:g}s deadline")
         except UnsafeTargetError as exc:
-            return _Outcome(ok=False, error=redact(str(exc), secrets), permanent=True, disable=True)
+            # Refused here (the name now resolves to a private address, say): an error of this
+            # delivery, retried like any other; the channel stays on unless it keeps failing.
+            return _Outcome(ok=False, error=redact(str(exc), secrets))
         except httpx.TimeoutException:
             return _Outcome(ok=False, error=f"timed out after {self.timeout:g}s")
         except httpx.HTTPError as exc:
-            return _Outcome(ok=False, error=redact(f"{type(exc).__name__}: {exc}", secrets))
+            return _Outcome(ok=False, error=_error_text(exc, secrets))
         except smtplib.SMTPRecipientsRefused as exc:
             return _Outcome(ok=False, error=redact(f"recipient refused: {exc}", secrets), permanent=True)
         except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
-            return _Outcome(ok=False, error=redact(f"{type(exc).__name__}: {exc}", secrets))
+            return _Outcome(ok=False, error=_error_text(exc, secrets))
+        except UndeliverableError as exc:
+            return _Outcome(ok=False, error=_error_text(exc, secrets), permanent=True)
+        except Exception as exc:  # isolation: a bug or bad data in one delivery stays in that delivery
+            log.debug("delivery: unexpected error", exc_info=True)
+            error = _error_text(exc, secrets)
+            log.warning("delivery: unexpected error sending %s: %s", row["idempotency_key"][:12], error)
+            return _Outcome(ok=False, error=error)
 
     def _load_alert(self, alert_id: str) -> Alert | None:
         with self.store.engine.connect() as conn:
@@ -488,17 +517,20 @@ class DeliveryService:
             return _Outcome(ok=False, error=f"alert {row['alert_id']} is no longer stored", permanent=True)
         now = self._now()
         key = row["idempotency_key"]
+        timestamp = int(now.timestamp())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
+            # Only the first bytes of a reply are ever read, and never decompressed.
+            "Accept-Encoding": "identity",
             IDEMPOTENCY_HEADER: key,
-            TIMESTAMP_HEADER: str(int(now.timestamp())),
+            TIMESTAMP_HEADER: str(timestamp),
         }
         if channel["kind"] == "slack":
             body = json_body(slack_message(subscription, alert))
         else:
             body = json_body(webhook_payload(subscription, alert, idempotency_key=key, timestamp=now))
-            headers[SIGNATURE_HEADER] = sign(channel["secret"] or "", body)
+            headers[SIGNATURE_HEADER] = sign(channel["secret"] or "", body, timestamp)
         if len(body) > self.max_payload_bytes:
             return _Outcome(
                 ok=False,
@@ -512,27 +544,39 @@ class DeliveryService:
             resolve_target, target, allow_private=self.allow_private, allowed_hosts=self.allowed_hosts
         )
         original = httpx.URL(target)
-        response: httpx.Response | None = None
         # Like a browser's happy eyeballs, in order: a name may list an address that doesn't answer
         # (e.g. ::1 first for a server that only listens on 127.0.0.1).
-        for address in addresses[:4]:
+        tried = addresses[:4]
+        for address in tried:
             url, extensions = _pinned(original, address)
             send_headers = dict(headers)
             if url.host != original.host:
                 send_headers["Host"] = original.netloc.decode("ascii")
+            request = client.build_request(
+                "POST", url, content=body, headers=send_headers, extensions=extensions
+            )
             try:
-                response = await client.post(url, content=body, headers=send_headers, extensions=extensions)
-                break
+                response = await client.send(request, stream=True)
             except httpx.ConnectError:
-                if address == addresses[:4][-1]:
+                if address == tried[-1]:
                     raise
-        assert response is not None
+                continue
+            try:
+                return await self._answer(response, now)
+            finally:
+                await response.aclose()
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    async def _answer(self, response: httpx.Response, now: datetime) -> _Outcome:
+        """The outcome of a reply whose status line is in; its body is only peeked at on errors."""
         if 200 <= response.status_code < 300:
-            return _Outcome(ok=True)
-        retry_after = _retry_after_seconds(response.headers.get("Retry-After"), now)
-        return _Outcome(
-            ok=False, error=f"HTTP {response.status_code} from the endpoint", retry_after=retry_after
-        )
+            return _Outcome(ok=True)  # the body is never read
+        error = f"HTTP {response.status_code} from the endpoint"
+        snippet = await _reply_snippet(response)
+        if snippet:
+            error += f": {snippet}"
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"), now)
+        return _Outcome(ok=False, error=error, retry_after=retry_after)
 
     async def _send_digest(
         self, channel: Mapping[str, Any], subscription: Subscription, row: Mapping[str, Any]
@@ -542,21 +586,39 @@ class DeliveryService:
         if not alerts:
             # The alerts it was made for went away (e.g. the filters changed): nothing to say.
             return _Outcome(ok=True)
-        message = email_digest(
-            subscription,
-            alerts,
-            to=channel["target"],
-            mail_from=self.mail_from,
-            period_label=row["period"],
-            idempotency_key=row["idempotency_key"],
-            sent_at=self._now(),
-        )
-        await asyncio.to_thread(self._smtp_send, message)
+        try:
+            message = email_digest(
+                subscription,
+                alerts,
+                to=channel["target"],
+                mail_from=self.mail_from,
+                period_label=row["period"],
+                idempotency_key=row["idempotency_key"],
+                sent_at=self._now(),
+            )
+        except (ValueError, TypeError, IndexError) as exc:
+            # The email library refuses a header (an address or name stored before it was checked).
+            raise UndeliverableError(f"the digest email can't be built: {exc}") from exc
+        await self._send_mail(message)
         return _Outcome(ok=True)
 
-    def _smtp_send(self, message: EmailMessage) -> None:
+    async def _send_mail(self, message: EmailMessage) -> None:
+        """Hand the message to the relay in a worker thread. If the deadline passes first, the
+        connection is shut, so the thread ends too instead of trickling on in the background."""
+        session: dict[str, smtplib.SMTP] = {}
+        try:
+            await asyncio.to_thread(self._smtp_send, message, session)
+        except asyncio.CancelledError:
+            smtp = session.get("smtp")
+            sock = getattr(smtp, "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            raise
+
+    def _smtp_send(self, message: EmailMessage, session: dict[str, smtplib.SMTP] | None = None) -> None:
         host, port = self.smtp
-        with smtplib.SMTP(host, port, timeout=self.timeout) as smtp:
+        with _TrackedSMTP(session if session is not None else {}, host, port, timeout=self.timeout) as smtp:
             if self.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.smtp_user:
@@ -566,14 +628,8 @@ class DeliveryService:
     # ------------------------------------------------------------------------------- outcomes
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after the `attempts`-th failure: exponential, capped, with jitter (half
-        fixed, half random, so retries from many alerts spread out but never come too early);
-        at least what the endpoint asked for in Retry-After (up to the cap)."""
-        delay = min(self.max_delay, self.base_delay * (2 ** max(0, attempts - 1)))
-        delay = delay / 2 + self._rng.uniform(0, delay / 2)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_delay))
-        return delay
+        """Seconds to wait after the `attempts`-th failure (see `retry.RetryPolicy.delay`)."""
+        return self.retry.delay(attempts, retry_after)
 
     def _record(
         self, channel: Mapping[str, Any], row: Mapping[str, Any], outcome: _Outcome, tally: _Tally
@@ -600,11 +656,9 @@ class DeliveryService:
                 )
                 tally.sent += 1
                 return None, False
-            error = redact(
-                outcome.error or "failed", [channel["target"], channel["secret"], self.smtp_password]
-            )
+            error = _clean_line(redact(outcome.error or "failed", self._secrets(channel)))
             tally.errors.append(f"{channel['kind']} {channel['channel_id']}: {error}")
-            dead = outcome.permanent or attempts >= self.max_attempts
+            dead = outcome.permanent or self.retry.exhausted(attempts)
             next_at = None if dead else now + timedelta(seconds=self.backoff(attempts, outcome.retry_after))
             conn.execute(
                 sa.update(dt.deliveries)
@@ -642,9 +696,7 @@ class DeliveryService:
                 tally.retrying += 1
             reason = None
             if health is not None and not health.disabled:
-                if outcome.disable:
-                    reason = f"target refused: {error}"
-                elif health.consecutive_dead >= self.disable_after:
+                if health.consecutive_dead >= self.disable_after:
                     reason = (
                         f"{health.consecutive_dead} deliveries in a row failed for good; last error: {error}"
                     )
@@ -685,13 +737,53 @@ class DeliveryService:
                     log.info(
                         "delivery: %d sent, %d retrying, %d dead", report.sent, report.retrying, report.dead
                     )
-            except (sa.exc.SQLAlchemyError, OSError) as exc:
-                log.error("delivery: pass failed: %s", redact(str(exc), [self.smtp_password]))
+            except Exception as exc:  # the loop outlives any one pass; the next one tries again
+                log.error("delivery: pass failed: %s", _error_text(exc, self._secrets()))
             if stop is None:
                 await self._sleep(interval)
             else:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+class _TrackedSMTP(smtplib.SMTP):
+    """smtplib.SMTP that tells `session` about itself before connecting, so the event loop can shut
+    its socket when the delivery's deadline passes."""
+
+    def __init__(self, session: dict[str, smtplib.SMTP], *args: Any, **kwargs: Any) -> None:
+        session["smtp"] = self
+        super().__init__(*args, **kwargs)
+
+
+def _error_text(exc: BaseException, secrets: Sequence[str | None] = ()) -> str:
+    """An exception as one redacted line for a delivery's error (no control characters, bounded)."""
+    text = f"{type(exc).__name__}: {exc}"
+    return _clean_line(redact(text, secrets))[:500]
+
+
+def _clean_line(text: str) -> str:
+    return " ".join("".join(" " if unsafe_character(ch) else ch for ch in text).split())
+
+
+async def _reply_snippet(response: httpx.Response) -> str | None:
+    """The start of an error reply, for the delivery's error: at most REPLY_READ_BYTES raw bytes,
+    read within REPLY_READ_SECONDS, and only when the reply is not compressed."""
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(REPLY_READ_SECONDS):
+            async for chunk in response.aiter_raw():
+                chunks.append(chunk[: REPLY_READ_BYTES - size])
+                size += len(chunks[-1])
+                if size >= REPLY_READ_BYTES:
+                    break
+    text = _clean_line(b"".join(chunks).decode("utf-8", "replace"))
+    if not text:
+        return None
+    return redact(text[:ERROR_SNIPPET_CHARS] + ("…" if len(text) > ERROR_SNIPPET_CHARS else ""))
 
 
 def _pinned(

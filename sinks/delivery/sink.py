@@ -15,13 +15,13 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas import Account, CampaignEntry, Match, TriggerEvent
 from sinks import tables as core_tables
 from sinks.base import Batch
 from sinks.delivery.alerts import alerts_from_batch
-from sinks.delivery.models import Alert, DeliveryReport
+from sinks.delivery.models import Alert, DeliveryReport, check_email_address
 from sinks.delivery.security import redact
 from sinks.delivery.service import DeliveryService
 from sinks.store import Store
@@ -49,8 +49,23 @@ class DeliverySettings(BaseModel):
     max_delay_seconds: float = Field(default=3600.0, ge=0)
     disable_after: int = Field(default=3, ge=1, description="dead deliveries in a row that disable a channel")
     disable_after_failures: int = Field(default=20, ge=1)
-    timeout_seconds: float = Field(default=10.0, gt=0)
+    timeout_seconds: float = Field(default=10.0, gt=0, description="each network wait of a delivery")
+    deadline_seconds: float | None = Field(
+        default=None, gt=0, description="one delivery as a whole (default: 2 x timeout + 5)"
+    )
     max_age_days: float | None = Field(default=None, gt=0, description="push only events newer than this")
+
+    @field_validator("mail_from")
+    @classmethod
+    def _plain_address(cls, v: str) -> str:
+        check_email_address(v, dotted_domain=False)
+        return v
+
+    @model_validator(mode="after")
+    def _deadline_covers_timeout(self) -> DeliverySettings:
+        if self.deadline_seconds is not None and self.deadline_seconds < self.timeout_seconds:
+            raise ValueError("deadline_seconds must be at least timeout_seconds")
+        return self
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any] | None) -> DeliverySettings:
@@ -85,6 +100,7 @@ class DeliverySettings(BaseModel):
             "disable_after": self.disable_after,
             "disable_after_failures": self.disable_after_failures,
             "timeout": self.timeout_seconds,
+            "deadline": self.deadline_seconds,
             "max_age": timedelta(days=self.max_age_days) if self.max_age_days else None,
         }
         options.update(overrides)

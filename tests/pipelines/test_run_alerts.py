@@ -45,8 +45,9 @@ channels = [{{ kind = "webhook", target = "{url}", secret = "s3cret-for-tests" }
     payload = json.loads(body)
     assert "Acme Robotics" in json.dumps(payload)
     assert "Bluebird" not in json.dumps(payload)  # an expansion: not what ana subscribed to
-    expected = hmac.new(b"s3cret-for-tests", body, hashlib.sha256).hexdigest()
-    assert headers["x-buysignal-signature"] == f"sha256={expected}"
+    stamp = headers["x-buysignal-timestamp"]
+    expected = hmac.new(b"s3cret-for-tests", stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert headers["x-buysignal-signature"] == f"t={stamp},v1={expected}"
     assert headers["idempotency-key"]
 
     second = run(cfg)  # the same news again: nothing new to alert

@@ -182,6 +182,25 @@ def test_a_duplicate_name_is_a_422_not_a_500(served):
     assert "already has a subscription" in again.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": "EMEA\r\nBcc: everyone@example.com"},
+        {"owner": "ana\nx"},
+        {"channels": [{"kind": "email", "target": "ana@example.com\r\nBcc: all@example.com"}]},
+        {"channels": [{"kind": "email", "target": f"rep{i}@example.com"} for i in range(21)]},
+        {"filters": {"territories": ["EM\u2028EA"]}},
+    ],
+)
+def test_names_targets_and_headers_are_checked_at_the_api(served, change):
+    app, token, _url = served
+    client = remote(app, headers=auth(token))
+    response = client.post("/api/v1/subscriptions", json={**SPEC, **change})
+    assert response.status_code == 422
+    assert "Bcc" not in response.text  # the value is never echoed
+    assert client.get("/api/v1/subscriptions").json() == []
+
+
 def test_bodies_over_the_limit_are_refused_with_413(served):
     app, token, _url = served
     client = remote(app, headers=auth(token))
@@ -500,8 +519,10 @@ def test_the_server_delivers_due_alerts_when_asked_to(store_url):
         headers, body = receiver.received[0]
         assert "Acme Robotics" in body.decode("utf-8")
         signature = next(v for k, v in headers.items() if k.lower() == "x-buysignal-signature")
-        expected = hmac.new(b"whsec-test-1234567890", body, hashlib.sha256).hexdigest()
-        assert expected in signature
+        stamp = next(v for k, v in headers.items() if k.lower() == "x-buysignal-timestamp")
+        signed = stamp.encode() + b"." + body
+        expected = hmac.new(b"whsec-test-1234567890", signed, hashlib.sha256).hexdigest()
+        assert signature == f"t={stamp},v1={expected}"
     finally:
         receiver.close()
 

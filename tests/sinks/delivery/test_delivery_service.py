@@ -68,6 +68,7 @@ def test_slack_and_signed_webhook_get_each_alert_once(
     assert secret
     service = _service(sqlite_store, clock)
     assert service.enqueue(alerts) == 4
+    sent_at = clock()
     report = service.deliver_due()
     assert (report.attempted, report.sent, report.dead) == (4, 4, 0)
 
@@ -84,10 +85,12 @@ def test_slack_and_signed_webhook_get_each_alert_once(
     hooks = receiver.to("/hook")
     for request in hooks:
         headers = {k.lower(): v for k, v in request.headers.items()}
-        assert verify_signature(secret, request.body, headers["x-buysignal-signature"])
-        assert not verify_signature("wrong-secret", request.body, headers["x-buysignal-signature"])
-        assert headers["x-buysignal-signature"].startswith("sha256=")
-        assert headers["x-buysignal-timestamp"].isdigit()
+        signature = headers["x-buysignal-signature"]
+        assert verify_signature(secret, request.body, signature, clock=lambda: sent_at)
+        assert not verify_signature("wrong-secret", request.body, signature, clock=lambda: sent_at)
+        assert signature.startswith(f"t={headers['x-buysignal-timestamp']},v1=")
+        # The timestamp is signed: two hours later the same request is a replay, refused.
+        assert not verify_signature(secret, request.body, signature, clock=clock)
         body = request.json()
         assert headers["idempotency-key"] == body["id"]
         assert body["type"] == "buysignal.alert" and body["subscription"]["name"] == "funding"
@@ -145,7 +148,8 @@ def test_retry_after_is_honoured(
     assert service.backoff(1, retry_after=10_000.0) == 600.0
     service.deliver_due()
     (row,) = list_deliveries(sqlite_store)
-    assert row.status == "pending" and row.last_error == "HTTP 429 from the endpoint"
+    # The start of the reply is quoted (the local server answers "ok").
+    assert row.status == "pending" and row.last_error == "HTTP 429 from the endpoint: ok"
 
 
 def test_after_max_attempts_the_delivery_is_dead_and_the_endpoint_disabled(
@@ -244,15 +248,19 @@ def test_private_targets_are_refused_when_sending(
     service = _service(sqlite_store, clock, allow_private=False)
     service.enqueue(alerts)
     report = service.deliver_due()
-    assert report.dead == 1 and receiver.requests == []
+    # A refusal is this delivery's error, retried like any other; it does not switch the channel off.
+    assert (report.retrying, report.dead, report.disabled_channels) == (1, 0, [])
+    assert receiver.requests == [] and "loopback" in report.errors[0]
     (sub,) = list_subscriptions(sqlite_store)
-    assert sub.channels[0].disabled and "loopback" in (sub.channels[0].disabled_reason or "")
-    # Allowed by host: it goes through.
-    enable_channel(sqlite_store, sub.channels[0].channel_id)
+    assert not sub.channels[0].disabled
+    (pending,) = list_deliveries(sqlite_store)
+    assert pending.status == "pending" and "loopback" in (pending.last_error or "")
+    # Allowed by host: the retry goes through.
     allowed = _service(sqlite_store, clock, allow_private=False, allowed_hosts=["localhost"])
-    (dead,) = list_deliveries(sqlite_store)
-    assert dead.status == "dead"
-    assert allowed.enqueue(alerts) == 0  # the dead delivery is not created again
+    clock.advance(hours=1)
+    assert allowed.deliver_due().sent == 1
+    assert len(receiver.to("/hook")) == 1
+    assert allowed.enqueue(alerts) == 0  # the delivery is not created again
 
 
 def test_errors_never_show_the_secret_parts_of_a_target(

@@ -29,8 +29,8 @@ from apache_beam.options.pipeline_options import (
 
 from pipelines import plugins
 from pipelines.config import Config, SourceConfig
-from pipelines.core import ProcessSettings, TriggerProcessor
-from pipelines.dedup import dedup_key, deduplicate
+from pipelines.core import ProcessSettings, TriggerProcessor, Version, fold_versions, restate
+from pipelines.dedup import dedup_key
 from schemas import DeadLetter, Document, FeedState, JobChange, Match, TriggerEvent
 from sinks.base import Batch
 from sinks.store import Store
@@ -127,12 +127,9 @@ class DetectTriggers(_WithProcessor):
 
     def process(self, docs: Sequence[Document]) -> Iterator[Any]:
         counter = Metrics.counter(NAMESPACE, "events")
-        for doc, events in self.processor.detect(docs):
-            for event in events:
-                counter.inc()
-                yield event
-                if not doc.id.startswith("jobchange:"):
-                    yield from self.processor.champions(event, doc)
+        for _doc, events in self.processor.reports(docs):
+            counter.inc(len(events))
+            yield from events
         for dead in self.processor.drain_dead_letters():
             Metrics.counter(NAMESPACE, "dead_letters").inc()
             yield beam.pvalue.TaggedOutput(DEAD, dead)
@@ -143,24 +140,23 @@ class JobChangeTriggers(_WithProcessor):
         yield from self.processor.job_change_events(change)
 
 
-class MergeReports(beam.DoFn):
-    """One event per real-world event, across outlets and across runs (stored events in the window)."""
+def restate_id(element: tuple[str, dict[str, list[TriggerEvent]]]) -> Version:
+    """The core's `restate` on one event id's reports and stored copy, as CoGroupByKey hands them."""
+    _, found = element
+    stored = found["stored"]
+    return restate(found["reports"], stored[0] if stored else None)
+
+
+class FoldReports(beam.DoFn):
+    """The core's `fold_versions` on the versions that share a dedup key: one event per real-world
+    event, across outlets and across runs."""
 
     def __init__(self, window_days: int) -> None:
         self.window_days = window_days
 
-    def process(
-        self, element: tuple[str, Any], known: dict[str, list[TriggerEvent]]
-    ) -> Iterator[TriggerEvent]:
-        key, group = element
-        fresh = list(group)
-        stored = known.get(key, [])
-        seen = {e.event_id for e in fresh}
-        stored_by_id = {e.event_id: e for e in stored}
-        for event in deduplicate([*stored, *fresh], self.window_days, known=stored_by_id):
-            # A stored event this run did not report again stays as it is.
-            if event.event_id in seen or stored_by_id.get(event.event_id) != event:
-                yield event
+    def process(self, element: tuple[str, Any]) -> Iterator[TriggerEvent]:
+        _, versions = element
+        yield from fold_versions(versions, self.window_days)
 
 
 class MatchAccounts(_WithProcessor):
@@ -265,9 +261,6 @@ def run_batch(
 ) -> RunCounts:
     """Build and run the Beam pipeline over what the sources gave; returns what it counted."""
     options = pipeline_options(cfg, extra_args)
-    known: dict[str, list[TriggerEvent]] = {}
-    for event in known_events:
-        known.setdefault(dedup_key(event), []).append(event)
     with beam.Pipeline(options=options) as p:
         docs = p | "Documents" >> beam.Create(read.documents)
         found = (
@@ -277,13 +270,18 @@ def run_batch(
         )
         moved = p | "JobChanges" >> beam.Create(read.job_changes) | beam.ParDo(JobChangeTriggers(settings))
         seeded = p | "History" >> beam.Create(list(extra_events))
-        known_side = p | "Known" >> beam.Create([known])
+        reports = (found.events, moved, seeded) | "AllEvents" >> beam.Flatten()
+        stored = p | "Known" >> beam.Create(list(known_events))
         merged = (
-            (found.events, moved, seeded)
-            | "AllEvents" >> beam.Flatten()
-            | "Key" >> beam.Map(lambda e: (dedup_key(e), e))
-            | "Group" >> beam.GroupByKey()
-            | "Dedup" >> beam.ParDo(MergeReports(settings.dedup_days), beam.pvalue.AsSingleton(known_side))
+            {
+                "reports": reports | "ReportsById" >> beam.Map(lambda e: (e.event_id, e)),
+                "stored": stored | "StoredById" >> beam.Map(lambda e: (e.event_id, e)),
+            }
+            | "ById" >> beam.CoGroupByKey()
+            | "Restate" >> beam.Map(restate_id)
+            | "Key" >> beam.Map(lambda v: (dedup_key(v.event), v))
+            | "ByKey" >> beam.GroupByKey()
+            | "Fold" >> beam.ParDo(FoldReports(settings.dedup_days))
         )
         matched = merged | "Match" >> beam.ParDo(MatchAccounts(settings)).with_outputs(
             "matches", main="events"

@@ -7,6 +7,7 @@ worker calls `process` on micro-batches, and the `classify` / `match` commands c
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
 from pipelines.config import Config
-from pipelines.dedup import deduplicate
+from pipelines.dedup import clusters, dedup_key, latest_version, merge
 from schemas import (
     Account,
     CampaignEntry,
@@ -37,6 +38,59 @@ from sources.files import iter_json_lines
 from sources.jobchanges import job_change_document
 from triggers import load_detector
 from triggers.base import TriggerDetector
+
+
+# -- folding new reports into stored events --------------------------------------------------
+# Both runners fold the same way, in two keyed steps so Beam can spread them over workers: first all
+# reports that carry one event id (with that id's stored copy) become one `Version`, then the versions
+# that share a dedup key are clustered into real-world events. `fold_reports` is both steps in memory.
+@dataclass(frozen=True)
+class Version:
+    """One event id as this run sees it: its latest version, whether this run reported it and
+    whether the store already holds it."""
+
+    event: TriggerEvent
+    reported: bool
+    stored: bool
+
+
+def restate(reports: Iterable[TriggerEvent], stored: TriggerEvent | None) -> Version:
+    """The reports of one event id (this run's, maybe none) with the store's copy (maybe none)."""
+    reports = list(reports)
+    if not reports:
+        assert stored is not None, "an event id with neither a report nor a stored copy"
+        return Version(stored, reported=False, stored=True)
+    return Version(latest_version(reports, stored), reported=True, stored=stored is not None)
+
+
+def fold_versions(versions: Iterable[Version], window_days: int) -> list[TriggerEvent]:
+    """Versions that share a dedup key, as real-world events: only those this run reported (a stored
+    event nobody reported again stays as it is). A cluster holding a stored event keeps its id."""
+    versions = list(versions)
+    known = frozenset(v.event.event_id for v in versions if v.stored)
+    reported = {v.event.event_id for v in versions if v.reported}
+    return [
+        merge(cluster, known)
+        for cluster in clusters((v.event for v in versions), window_days)
+        if any(e.event_id in reported for e in cluster)
+    ]
+
+
+def fold_reports(
+    fresh: Iterable[TriggerEvent], stored: Iterable[TriggerEvent], window_days: int
+) -> list[TriggerEvent]:
+    """New reports folded into the stored events (those in the dedup window): the events the new
+    reports belong to, each event id once, new or merged with what the store holds."""
+    stored_by_id = {e.event_id: e for e in stored}
+    reports: dict[str, list[TriggerEvent]] = defaultdict(list)
+    for event in fresh:
+        reports[event.event_id].append(event)
+    versions = [restate(found, stored_by_id.get(event_id)) for event_id, found in reports.items()]
+    versions += [restate((), e) for event_id, e in stored_by_id.items() if event_id not in reports]
+    by_key: dict[str, list[Version]] = defaultdict(list)
+    for version in versions:
+        by_key[dedup_key(version.event)].append(version)
+    return [event for key in sorted(by_key) for event in fold_versions(by_key[key], window_days)]
 
 
 @dataclass(frozen=True)
@@ -140,6 +194,16 @@ class TriggerProcessor:
         for doc in batch:
             yield (doc, list(doc.events)) if doc.events else next(read)
 
+    def reports(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
+        """Every event each document reports: what `detect` finds, and the champion moves of the
+        executive hires among them (a job-change post's own document already yields its champions)."""
+        for doc, found in self.detect(docs):
+            events = list(found)
+            if not doc.id.startswith("jobchange:"):
+                for event in found:
+                    events.extend(self.champions(event, doc))
+            yield doc, events
+
     def drain_dead_letters(self) -> list[DeadLetter]:
         """Documents the detector failed on since the last call (it keeps going past them)."""
         pending: list[DeadLetter] = getattr(self.detector, "dead_letters", [])
@@ -225,20 +289,13 @@ class TriggerProcessor:
         as_of: datetime | None = None,
     ) -> Batch:
         """The whole step on one batch. `known_events` are recent events already stored: a new
-        report of one of them merges into it instead of adding a duplicate."""
-        events: list[TriggerEvent] = []
-        for doc, found in self.detect(docs):
-            events.extend(found)
-            for event in found:
-                if not doc.id.startswith("jobchange:"):
-                    events.extend(self.champions(event, doc))
+        report of one of them merges into it instead of adding a duplicate. The batch holds every
+        event these documents reported (each id once), merged with its stored copy, whether that
+        changed it or not, as the batch runner's store write does."""
+        events = [event for _, found in self.reports(docs) for event in found]
         for change in job_changes:
             events.extend(self.job_change_events(change))
-        merged = deduplicate(
-            [*known_events, *events], self.settings.dedup_days, known=(e.event_id for e in known_events)
-        )
-        known_unchanged = {e.event_id: e for e in known_events}
-        final = [e for e in merged if known_unchanged.get(e.event_id) != e]
+        final = fold_reports(events, known_events, self.settings.dedup_days)
         matches = {e.event_id: self.match(e) for e in final}
         entries = self.entries(final, matches, as_of)
         return Batch(

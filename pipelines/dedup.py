@@ -68,11 +68,9 @@ def _when(event: TriggerEvent) -> datetime:
     return event.published_at or _EPOCH
 
 
-def merge(events: list[TriggerEvent], known: frozenset[str] = frozenset()) -> TriggerEvent:
-    """One event from several reports of it: the first report's id, date and evidence (an event
-    already stored or alerted, in `known`, comes first so its id never changes), the highest
-    confidence, every field any report filled, all sources."""
-    ordered = sorted(events, key=lambda e: (e.event_id not in known, _when(e), e.event_id, e.to_json()))
+def _combine(ordered: list[TriggerEvent]) -> TriggerEvent:
+    """One event from reports already in order of precedence: the first one's id, date and evidence,
+    the highest confidence, every field any report filled, all sources."""
     first = ordered[0]
     if len(ordered) == 1 and (first.sources or not first.source):
         return first
@@ -94,45 +92,67 @@ def merge(events: list[TriggerEvent], known: frozenset[str] = frozenset()) -> Tr
     )
 
 
-def _latest_versions(events: Iterable[TriggerEvent]) -> list[TriggerEvent]:
-    """One event id published at two different times is one event stated twice, the later a newer
-    version (an amended SEC filing keeps its offering's event id): only the latest stays. Reports
-    with the same id and time are left for `merge`."""
-    events = list(events)
-    newest: dict[str, datetime] = {}
-    for event in events:
-        when = _when(event)
-        if event.event_id not in newest or when > newest[event.event_id]:
-            newest[event.event_id] = when
-    return [e for e in events if _when(e) == newest[e.event_id]]
+def _order(event: TriggerEvent) -> tuple[datetime, str, str]:
+    return (_when(event), event.event_id, event.to_json())
 
 
-def deduplicate(
-    events: Iterable[TriggerEvent], window_days: int = 7, known: Iterable[str] = ()
-) -> list[TriggerEvent]:
-    """Collapse reports of the same event. Deterministic: the result does not depend on input order.
-    `known` holds ids already stored: a cluster that contains one keeps that id."""
-    known_ids = frozenset(known)
+def merge(events: list[TriggerEvent], known: frozenset[str] = frozenset()) -> TriggerEvent:
+    """One event from several reports of it: the first report's id, date and evidence (an event
+    already stored or alerted, in `known`, comes first so its id never changes), the highest
+    confidence, every field any report filled, all sources."""
+    return _combine(sorted(events, key=lambda e: (e.event_id not in known, *_order(e))))
+
+
+def latest_version(reports: Iterable[TriggerEvent], stored: TriggerEvent | None = None) -> TriggerEvent:
+    """Reports that carry one event id are one event (the same document read again, or its stored
+    copy): one event, whatever their company. Published at different times, the later is a newer
+    version (an amended SEC filing keeps its offering's event id) and only the latest stays; reports
+    of the same time merge, the stored copy first, so what the store holds is not undone."""
+    versions = [*([stored] if stored is not None else []), *reports]
+    newest = max(_when(e) for e in versions)
+    latest = [e for e in versions if _when(e) == newest]
+    head = [stored] if stored is not None and stored in latest else []
+    rest = sorted((e for e in latest if e is not stored), key=_order)
+    return _combine([*head, *rest])
+
+
+def clusters(events: Iterable[TriggerEvent], window_days: int = 7) -> list[list[TriggerEvent]]:
+    """Reports of the same real-world event, grouped (each event id once: see `latest_version`).
+    Deterministic: the result does not depend on input order."""
     groups: dict[str, list[TriggerEvent]] = defaultdict(list)
-    for event in _latest_versions(events):
+    for event in events:
         groups[dedup_key(event)].append(event)
-    out: list[TriggerEvent] = []
+    out: list[list[TriggerEvent]] = []
     window = timedelta(days=window_days)
     for key in sorted(groups):
-        clusters: list[list[TriggerEvent]] = []
-        for event in sorted(groups[key], key=lambda e: (_when(e), e.event_id, e.to_json())):
+        found: list[list[TriggerEvent]] = []
+        for event in sorted(groups[key], key=_order):
             # Reports without a company can't be told apart from other events: never merge them.
             home = next(
                 (
                     c
-                    for c in clusters
+                    for c in found
                     if _when(event) - _when(c[0]) <= window and all(same_company(event, e) for e in c)
                 ),
                 None,
             )
             if home is None:
-                clusters.append([event])
+                found.append([event])
             else:
                 home.append(event)
-        out.extend(merge(cluster, known_ids) for cluster in clusters)
+        out.extend(found)
     return out
+
+
+def deduplicate(
+    events: Iterable[TriggerEvent], window_days: int = 7, known: Iterable[str] = ()
+) -> list[TriggerEvent]:
+    """Collapse reports of the same event: one event per event id, and one per real-world event.
+    Deterministic: the result does not depend on input order. `known` holds ids already stored: a
+    cluster that contains one keeps that id."""
+    known_ids = frozenset(known)
+    by_id: dict[str, list[TriggerEvent]] = defaultdict(list)
+    for event in events:
+        by_id[event.event_id].append(event)
+    versions = [latest_version(reports) for reports in by_id.values()]
+    return [merge(cluster, known_ids) for cluster in clusters(versions, window_days)]

@@ -5,7 +5,8 @@ heartbeating while spaCy runs:
 
 1. decode the payloads; a bad one (not JSON, not a Document, too big) becomes a DeadLetter;
 2. run the core step (`TriggerProcessor.process`) against the events already stored in the dedup
-   window, so a later report of a stored event merges into it;
+   window, so a later report of a stored event merges into it (pipelines.core.fold_reports, as the
+   batch runner folds);
 3. publish the new or changed events, their alerts and the dead letters, and wait for the broker;
 4. write the batch to the store (idempotent upserts);
 5. only then hand the batch back to Faust, which acks it (and later commits the offsets).
@@ -189,6 +190,21 @@ def build_alerts(batch: Batch) -> list[Alert]:
     return alerts
 
 
+def news_only(batch: Batch, known: Sequence[TriggerEvent]) -> Batch:
+    """The batch without the events it left as the store has them (a replayed message, a report
+    that adds nothing): the topics carry what is new or changed, not every restatement."""
+    stored = {e.event_id: e for e in known}
+    events = [e for e in batch.events if stored.get(e.event_id) != e]
+    ids = {e.event_id for e in events}
+    return Batch(
+        documents=batch.documents,
+        events=events,
+        matches=[m for m in batch.matches if m.event_id in ids],
+        entries=[e for e in batch.entries if e.event_id in ids],
+        dead_letters=batch.dead_letters,
+    )
+
+
 # -- the core step on micro-batches -------------------------------------------------------------
 @dataclass
 class StreamCounts:
@@ -334,25 +350,37 @@ class StreamProcessor:
         except Exception as exc:  # one bad document must not sink its whole batch
             log.warning("stream: batch of %d documents failed (%s); retrying one by one", len(docs), exc)
             batch = self._one_by_one(list(docs.values()), known, dead)
+        batch = news_only(batch, known)
         batch.dead_letters = [*batch.dead_letters, *dead]
         return Outcome(batch=batch, alerts=build_alerts(batch))
 
     def _one_by_one(self, docs: list[Document], known: list[TriggerEvent], dead: list[DeadLetter]) -> Batch:
         assert self.processor is not None
-        merged = Batch(documents=[], events=[], matches=[], entries=[])
+        documents: list[Document] = []
+        # By event id: a later document's report of an event supersedes the earlier version.
+        events: dict[str, TriggerEvent] = {}
+        matches: dict[str, Match] = {}
+        entries: dict[str, list[CampaignEntry]] = {}
         for doc in docs:
             try:
                 part = self.processor.process([doc], known_events=known)
             except Exception as exc:
                 dead.append(DeadLetter.of("stream", "stream:core", exc, doc.to_json()))
                 continue
-            merged.documents = [*merged.documents, *part.documents]
-            merged.events = [*merged.events, *part.events]
-            merged.matches = [*merged.matches, *part.matches]
-            merged.entries = [*merged.entries, *part.entries]
+            documents.extend(part.documents)
+            ids = {e.event_id for e in part.events}
+            events.update((e.event_id, e) for e in part.events)
+            matches.update((m.event_id, m) for m in part.matches)
+            for event_id in ids:
+                entries[event_id] = [x for x in part.entries if x.event_id == event_id]
             # later documents of this batch must see the events found so far, as in one batch
-            known = [*[e for e in known if e.event_id not in {x.event_id for x in part.events}], *part.events]
-        return merged
+            known = [*[e for e in known if e.event_id not in ids], *part.events]
+        return Batch(
+            documents=documents,
+            events=list(events.values()),
+            matches=list(matches.values()),
+            entries=[x for found in entries.values() for x in found],
+        )
 
     def write(self, outcome: Outcome) -> None:
         """Store the batch (idempotent: writing it twice leaves the same rows)."""

@@ -92,3 +92,11 @@ def test_a_hire_written_with_short_and_long_company_names_is_one_event():
     assert len(out) == 2
     merged = next(e for e in out if e.sources == ["a", "b"])
     assert merged.event_id == long.event_id  # the first report
+
+
+def test_reports_sharing_an_id_are_one_event_even_without_a_company():
+    a = ev("d1", "", round_="seed", source="wire")
+    again = a.model_copy(update={"source": "mirror", "sources": ["mirror"]})
+    out = deduplicate([a, again, ev("d2", "", round_="seed")])
+    assert len(out) == 2 and len({e.event_id for e in out}) == 2
+    assert next(e for e in out if e.event_id == a.event_id).sources == ["mirror", "wire"]

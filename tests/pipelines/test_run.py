@@ -43,6 +43,14 @@ def test_demo_run_twice_leaves_identical_store(tmp_path: Path):
     assert first.matched_accounts >= 10
     assert first.dead_letters >= 1  # the broken feed and the broken CRM row are reported, not fatal
     assert second.segment_rows == first.segment_rows
+    # The same counts on the second run: every event id is one event (`buysignal run --demo` twice
+    # once reported more events the second time, over an identical store).
+    assert (second.counts, second.events_by_type, second.matched_accounts, second.dead_letters) == (
+        first.counts,
+        first.events_by_type,
+        first.matched_accounts,
+        first.dead_letters,
+    )
     assert first.segment_rows["funding_30d"] >= 3
 
     for path in first.list_paths:

@@ -219,10 +219,10 @@ def test_the_poller_publishes_each_feed_entry_once_oldest_first(tmp_path: Path) 
         poller = FeedPoller(cfg, store)
         fresh, dead = poller.poll()
         assert dead == []
-        assert len(fresh) == 10
+        assert len(fresh) == 12
         dates = [d.published_at for d in fresh]
         assert dates == sorted(dates)  # feeds list newest first; the stream wants oldest first
-        assert {d.source for d in fresh} == {"robotics-daily", "funding-wire"}
+        assert {d.source for d in fresh} == {"robotics-daily", "funding-wire", "offering-notices"}
         poller.remember(fresh[:4])
         again, _ = poller.poll()
         assert [d.id for d in again] == [d.id for d in fresh[4:]]

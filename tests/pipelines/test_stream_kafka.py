@@ -79,11 +79,17 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
             "output": cfg.output.model_copy(update={"dir": str(tmp_path / "lists")}),
         }
     )
-    run(cfg)
+    first = run(cfg)
     expected = store_rows(batch_url)
     assert expected["events"], "the fixture feeds must yield events, or this test proves nothing"
+    nameless = [e for e in expected["events"] if not e["company"]]
+    assert len(nameless) == 2, "the offering notices are two events without a company"
+    # A re-run over its own store: the same counts and the same rows (each event id once).
+    again = run(cfg)
+    assert (again.counts, again.events_by_type) == (first.counts, first.events_by_type)
+    assert store_rows(batch_url) == expected
     tallowmere = [
-        e for e in expected["events"] if e["type"] == "funding_round" and "Tallowmere" in e["company"]
+        e for e in expected["events"] if e["type"] == "funding_round" and "Tallowmere" in (e["company"] or "")
     ]
     assert len(tallowmere) == 1 and len(json.loads(json.dumps(tallowmere[0]["sources"]))) == 2
 
@@ -129,7 +135,15 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
     )
     wait_until(lambda: count(stream_url, "dead_letters") >= 3, "the dead letters in the store")
 
-    # A later report of a stored event merges into it (one event, one more source), in the store.
+    # Replayed messages (the same documents again, as after a crash) change nothing; then a later
+    # report of a stored event merges into it (one event, one more source), in the store.
+    replayed = [
+        Document.model_validate_json(r.value)
+        for r in consume(kafka_broker.bootstrap, topics.documents, at_least=n_docs)
+        if r.value and r.value.startswith(b"{") and b'"notice-' in r.value
+    ]
+    assert len(replayed) == 2
+    publish_documents(replayed, kafka_broker.url, topics.documents)
     later = Document(
         id="late-report-1",
         title="Tallowmere Robotics raises $25M Series B led by Harbor Point Ventures",
@@ -147,9 +161,12 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
     funding = [
         e
         for e in store_rows(stream_url)["events"]
-        if e["type"] == "funding_round" and "Tallowmere" in e["company"]
+        if e["type"] == "funding_round" and "Tallowmere" in (e["company"] or "")
     ]
     assert len(funding) == 1
+    after = store_rows(stream_url)
+    assert [e for e in after["events"] if not e["company"]] == nameless
+    assert len({e["event_id"] for e in after["events"]}) == len(after["events"]) == len(expected["events"])
 
     assert worker.terminate() == 0, worker.log()[-3000:]
     assert "stopped;" in worker.log()

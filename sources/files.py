@@ -7,7 +7,6 @@ UTF-8, or has no id or no words becomes a DeadLetter naming its line number.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,6 +16,7 @@ from typing import IO, Any, ClassVar
 from pydantic import ValidationError
 
 from schemas import DeadLetter, Document
+from sources import safejson
 from sources.base import ConfigError, SourceItem
 
 __all__ = ["DOCUMENT_FIELDS", "DocumentsFileSource", "iter_documents", "iter_json_lines"]
@@ -49,8 +49,8 @@ def iter_json_lines(lines: Iterable[str | bytes], component: str) -> Iterator[tu
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+            value = safejson.loads(line)
+        except ValueError as exc:  # not JSON, or nested deeper than any record (safejson.MAX_JSON_DEPTH)
             yield DeadLetter.of(
                 "source",
                 component,

@@ -1,7 +1,8 @@
 """RSS 0.9x/1.0/2.0, Atom and JSON Feed entries as Documents.
 
-Feeds are fetched with httpx (timeouts, retries with backoff and Retry-After, conditional GET, a size
-cap) and parsed from the bytes: feedparser for the XML dialects, `json` for JSON Feed, which
+Feeds are fetched with httpx through sources/fetch.py (a byte cap at every decoding layer, a total
+deadline per fetch, redirects into private networks refused; retries with backoff and Retry-After,
+conditional GET) and parsed from the bytes: feedparser for the XML dialects, `json` for JSON Feed, which
 feedparser does not read. One bad entry becomes a DeadLetter; one feed that can't be read at all
 becomes one DeadLetter naming it; the other feeds and entries go on.
 """
@@ -32,7 +33,9 @@ from pydantic import ValidationError
 
 from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, system_clock
 from sources.base import ConfigError, FeedStateStore, SourceItem
+from sources.fetch import BodyTooLarge, DeadlineExceeded, FetchError, FetchLimits, bounded_get
 from sources.plaintext import html_to_text, looks_like_html, normalise_whitespace
+from sources.safejson import MAX_JSON_DEPTH, nesting_exceeds
 from sources.state import MemoryFeedState
 
 __all__ = [
@@ -150,10 +153,13 @@ class RssSource:
         backoff: float = 0.5,
         max_delay: float = 60.0,
         max_bytes: int = 10_000_000,
+        deadline: float = 60.0,
+        max_redirects: int = 5,
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         clock: Clock = system_clock,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         if isinstance(feeds, str):
             feeds = [feeds]
@@ -162,9 +168,10 @@ class RssSource:
             raise ConfigError("rss source: no feeds given; pass at least one feed URL or feed file")
         for feed in self.feeds:
             _check_feed_address(feed)
-        if max_retries < 0 or timeout <= 0 or max_bytes <= 0 or backoff < 0 or max_delay < 0:
+        if min(timeout, max_bytes, deadline) <= 0 or min(max_retries, backoff, max_delay, max_redirects) < 0:
             raise ConfigError(
-                "rss source: timeout and max_bytes must be > 0; max_retries, backoff and max_delay >= 0"
+                "rss source: timeout, deadline and max_bytes must be > 0; max_retries, max_redirects, "
+                "backoff and max_delay >= 0"
             )
         self.source_name = source_name
         self.state: FeedStateStore | None = state
@@ -174,6 +181,9 @@ class RssSource:
         self.backoff = backoff
         self.max_delay = max_delay
         self.max_bytes = max_bytes
+        # Per fetch: every byte on the wire and at every decoding layer, and the whole fetch's time.
+        self.limits = FetchLimits(max_bytes=max_bytes, deadline=deadline, max_redirects=max_redirects)
+        self.timer = timer  # measures the deadline (monotonic seconds); tests move their own
         self.user_agent = user_agent
         self.sleep = sleep
         self.rng = rng or random.Random()
@@ -185,7 +195,7 @@ class RssSource:
         self.stats = {}
         own_client: httpx.Client | None = None
         if self.client is None and any(_is_remote(f) for f in self.feeds):
-            own_client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+            own_client = httpx.Client(timeout=self.timeout)  # redirects: bounded_get follows and checks them
         try:
             for feed in self.feeds:
                 yield from self.read_feed(feed, client=self.client or own_client)
@@ -207,7 +217,7 @@ class RssSource:
         """One feed's entries (see `read`); its counters land in `self.stats[feed]`."""
         own_client: httpx.Client | None = None
         if client is None and self.client is None and _is_remote(feed):
-            own_client = httpx.Client(timeout=self.timeout, follow_redirects=True)
+            own_client = httpx.Client(timeout=self.timeout)  # redirects: bounded_get follows and checks them
         try:
             yield from self._read_feed(feed, client or self.client or own_client)
         finally:
@@ -217,20 +227,28 @@ class RssSource:
     def _read_feed(self, feed: str, client: httpx.Client | None) -> Iterator[Document | DeadLetter]:
         stats = self.stats[feed] = FeedStats(feed=feed)
         component = f"rss:{feed}"
+        got: tuple[_Fetched, ParsedFeed] | None = None
         try:
             if client is not None and _is_remote(feed):
                 fetched = self._fetch_http(feed, client, stats)
             else:
                 fetched = self._fetch_file(feed, stats)
-            if fetched is None:
-                return  # 304 Not Modified: nothing new since the last run
-            parsed = parse_feed(fetched.content, feed, headers=fetched.headers, base_url=fetched.url)
+            if fetched is not None:  # None: 304 Not Modified, nothing new since the last run
+                got = (
+                    fetched,
+                    parse_feed(fetched.content, feed, headers=fetched.headers, base_url=fetched.url),
+                )
         except FeedError as exc:
+            # Only the message lives on: the exception's frames hold what was read (up to max_bytes).
             stats.error = str(exc)
+        if stats.error is not None:
             stats.dead_letters += 1
-            log.warning("%s", exc)
-            yield DeadLetter.of("source", component, str(exc), feed)
+            log.warning("%s", stats.error)
+            yield DeadLetter.of("source", component, stats.error, feed)
             return
+        if got is None:
+            return
+        fetched, parsed = got
         if parsed.bozo and parsed.bozo.startswith("SAXParseException"):
             # Broken XML (truncated, mismatched tags): what follows the error may be lost, so the
             # feed itself is kept as a dead letter while the recovered entries go on.
@@ -296,14 +314,16 @@ class RssSource:
         while True:
             retry_after: str | None = None
             try:
-                with client.stream(
-                    "GET", url, headers=headers, timeout=self.timeout, follow_redirects=True
+                with bounded_get(
+                    client, url, headers=headers, timeout=self.timeout, limits=self.limits, timer=self.timer
                 ) as response:
                     stats.status = response.status_code
                     if response.status_code == 304:
                         stats.not_modified = 1
                         if self.state is not None:
-                            self.state.set_feed_state(_validators(url, response, previous, self.clock()))
+                            self.state.set_feed_state(
+                                _validators(url, response.headers, 304, previous, self.clock())
+                            )
                         return None
                     if response.status_code in RETRIABLE_STATUS:
                         retry_after = response.headers.get("retry-after")
@@ -314,16 +334,17 @@ class RssSource:
                             "check that the URL is right and the feed still exists"
                         )
                     else:
-                        content = self._read_capped(response, url)
-                        content = _maybe_gunzip(content, url, self.max_bytes)
+                        content = _maybe_gunzip(response.read(), url, self.max_bytes)
                         stats.fetched = 1
                         stats.bytes = len(content)
                         return _Fetched(
                             content=content,
-                            url=str(response.url),
+                            url=response.url,
                             headers={k.lower(): v for k, v in response.headers.items()},
-                            validators=_validators(url, response, None, self.clock()),
+                            validators=_validators(url, response.headers, 200, None, self.clock()),
                         )
+            except FetchError as exc:  # too big, too slow, a refused redirect: asking again won't help
+                raise FeedError(f"rss feed {url}: {exc}{_fetch_hint(exc)}") from exc
             except _RETRIABLE_ERRORS as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             except httpx.HTTPError as exc:  # bad URL, too many redirects, undecodable body: won't heal
@@ -349,25 +370,6 @@ class RssSource:
             return min(told, self.max_delay)
         base = self.backoff * (2**attempt)
         return min(self.max_delay, base + self.rng.uniform(0, base))
-
-    def _read_capped(self, response: httpx.Response, url: str) -> bytes:
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise FeedError(
-                f"rss feed {url}: body is {declared} bytes, more than max_bytes={self.max_bytes}; "
-                "raise max_bytes if it is really a feed"
-            )
-        chunks: list[bytes] = []
-        total = 0
-        for chunk in response.iter_bytes():
-            total += len(chunk)
-            if total > self.max_bytes:
-                raise FeedError(
-                    f"rss feed {url}: body is more than max_bytes={self.max_bytes} bytes; stopped reading; "
-                    "raise max_bytes if it is really a feed"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 # -- parsing ------------------------------------------------------------------------------------
@@ -413,6 +415,11 @@ def parse_feed(
 def _parse_json_feed(content: bytes, feed: str, base_url: str | None) -> ParsedFeed:
     try:
         data = json.loads(content)
+    except RecursionError as exc:
+        raise FeedError(
+            f"rss feed {feed}: JSON nested too deep to read (a feed nests a few levels; "
+            f"items deeper than {MAX_JSON_DEPTH} are refused)"
+        ) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise FeedError(f"rss feed {feed}: looks like JSON but does not parse ({exc})") from exc
     feed_version = data.get("version") if isinstance(data, dict) else None
@@ -427,7 +434,10 @@ def _parse_json_feed(content: bytes, feed: str, base_url: str | None) -> ParsedF
     home = data.get("home_page_url") if isinstance(data.get("home_page_url"), str) else None
     base = base_url if base_url and _is_remote(base_url) else home
     title = _plain_title(data.get("title"))
-    entries = [_from_json_feed(item, base) for item in items]
+    entries = [
+        _from_json_feed(item, base) if not nesting_exceeds(item, MAX_JSON_DEPTH) else _too_deep(item)
+        for item in items
+    ]
     return ParsedFeed(
         title=title or None,
         link=home,
@@ -495,9 +505,31 @@ def _from_json_feed(item: Any, base: str | None) -> dict[str, Any]:
     }
 
 
+def _too_deep(item: Any) -> dict[str, Any]:
+    """A JSON Feed item nested past the limit: a dead letter of its own, its content not kept
+    (every walk over it would recurse as deep)."""
+    raw_id = item.get("id") if isinstance(item, dict) else None
+    return {
+        "raw_id": str(raw_id) if isinstance(raw_id, str | int) else None,
+        "title": None,
+        "text": None,
+        "url": None,
+        "published_at": None,
+        "raw": f"(JSON nested more than {MAX_JSON_DEPTH} levels deep; not kept)",
+        "error": f"nested more than {MAX_JSON_DEPTH} levels deep",
+    }
+
+
 def _entry_to_document(
     entry: dict[str, Any], *, index: int, feed: str, feed_key: str, source: str, seen: dict[str, str]
 ) -> Document | DeadLetter:
+    if entry.get("error"):
+        return DeadLetter.of(
+            "source",
+            f"rss:{feed}",
+            f"rss feed {feed}: entry {index} ({entry['raw_id'] or 'no id'}) is not usable: {entry['error']}",
+            entry["raw"],
+        )
     title, text = entry["title"], entry["text"]
     doc_id = entry["raw_id"] or entry["url"]
     if doc_id and not _GLOBAL_ID.match(doc_id):
@@ -565,23 +597,31 @@ def _from_iso(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: "0001-01-01T00:00:00+14:00" is before year 1 in UTC
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _validators(
-    url: str, response: httpx.Response, previous: FeedState | None, fetched_at: datetime
+    url: str, headers: Mapping[str, str], status: int, previous: FeedState | None, fetched_at: datetime
 ) -> FeedState:
     return FeedState(
         url=url,
-        etag=response.headers.get("etag") or (previous.etag if previous else None),
-        last_modified=response.headers.get("last-modified") or (previous.last_modified if previous else None),
+        etag=headers.get("etag") or (previous.etag if previous else None),
+        last_modified=headers.get("last-modified") or (previous.last_modified if previous else None),
         fetched_at=fetched_at,
-        status=response.status_code,
+        status=status,
     )
+
+
+def _fetch_hint(exc: FetchError) -> str:
+    if isinstance(exc, BodyTooLarge):
+        return "; raise max_bytes if it is really a feed"
+    if isinstance(exc, DeadlineExceeded):
+        return "; the server is too slow (raise deadline if it is really that slow)"
+    return ""
 
 
 def _maybe_gunzip(content: bytes, feed: str, max_bytes: int) -> bytes:

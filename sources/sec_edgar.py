@@ -43,6 +43,7 @@ import httpx
 
 from schemas import DeadLetter, Document, FeedState
 from schemas.clock import Clock, system_clock
+from sources import safejson
 from sources.base import ConfigError, FeedStateStore, SourceItem
 from sources.edgar_filings import (
     TRIGGER_ITEMS,
@@ -52,6 +53,7 @@ from sources.edgar_filings import (
     parse_atom,
     submission_url,
 )
+from sources.fetch import DeadlineExceeded, FetchError, FetchLimits, bounded_get
 from sources.rss import RETRIABLE_STATUS, retry_after_seconds
 
 __all__ = [
@@ -173,12 +175,13 @@ class EdgarHttp:
         max_throttle_waits: int = 3,
         max_bytes: int = 50_000_000,
         timeout: float = 30.0,
+        deadline: float = 120.0,
         rng: random.Random | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self.client = client
         self.clock = clock  # "now" for a Retry-After given as an HTTP date
-        self.headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}
+        self.headers = {"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"}  # what EDGAR serves
         self.limiters = list(limiters)
         self.stats = stats or EdgarStats()
         self.sleep = sleep
@@ -188,6 +191,8 @@ class EdgarHttp:
         self.throttle_wait = throttle_wait
         self.max_throttle_waits = max_throttle_waits
         self.max_bytes = max_bytes
+        # Per request: bytes on the wire and at every decoding layer, and the request's whole time.
+        self.limits = FetchLimits(max_bytes=max_bytes, deadline=deadline)
         self.timeout = timeout
         self.rng = rng or random.Random()
 
@@ -200,57 +205,63 @@ class EdgarHttp:
                 limiter.wait()
             self.stats.requests += 1
             retry_after: str | None = None
+            throttle_kind: str | None = None
+            problem = ""
             try:
-                response = self.client.get(
-                    url, headers=self.headers, timeout=self.timeout, follow_redirects=True
-                )
+                with bounded_get(
+                    self.client, url, headers=self.headers, timeout=self.timeout, limits=self.limits
+                ) as response:
+                    status = response.status_code
+                    if response.is_success:
+                        return response.read()
+                    if status == 403:
+                        body = response.read_prefix(20_000).decode("utf-8", errors="replace")
+                        if "<Code>AccessDenied</Code>" in body or "NoSuchKey" in body:
+                            # EDGAR's file store answers 403 for a path that does not exist: not throttling.
+                            raise EdgarFetchError(
+                                f"sec_edgar: {url}: not found (HTTP 403 AccessDenied)", permanent=True
+                            )
+                        if throttled >= self.max_throttle_waits:
+                            raise EdgarFetchError(
+                                f"sec_edgar: {url}: still refused (HTTP 403) after {throttled} waits of "
+                                f"{self.throttle_wait:.0f}s; check that user_agent names you and your e-mail, "
+                                "and that nothing else on this network queries EDGAR fast"
+                            )
+                        throttled += 1
+                        self.stats.throttled += 1
+                        throttle_kind = "undeclared tool" if "Undeclared" in body else "request rate"
+                        if not any(word in body for word in _THROTTLE_WORDS):
+                            throttle_kind = "forbidden"
+                    elif status not in RETRIABLE_STATUS:
+                        raise EdgarFetchError(
+                            f"sec_edgar: {url}: HTTP {status} {response.reason_phrase}".rstrip(),
+                            permanent=True,
+                        )
+                    else:
+                        retry_after = response.headers.get("retry-after")
+                        problem = f"HTTP {status} {response.reason_phrase}".rstrip()
+            except DeadlineExceeded as exc:
+                # Slow today; the cursor stays before this filing, so the next run tries it again.
+                raise EdgarFetchError(
+                    f"sec_edgar: {url}: {exc} (deadline = {self.limits.deadline:g}s)"
+                ) from exc
+            except FetchError as exc:  # too big, undecodable, a refused redirect: asking again won't help
+                raise EdgarFetchError(f"sec_edgar: {url}: {exc}", permanent=True) from exc
             except _RETRIABLE_ERRORS as exc:
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             except httpx.HTTPError as exc:
                 raise EdgarFetchError(
                     f"sec_edgar: {url}: {type(exc).__name__}: {exc}", permanent=True
                 ) from exc
-            else:
-                status = response.status_code
-                if response.is_success:
-                    if len(response.content) > self.max_bytes:
-                        raise EdgarFetchError(
-                            f"sec_edgar: {url} is {len(response.content)} bytes, more than max_bytes={self.max_bytes}",
-                            permanent=True,
-                        )
-                    return response.content
-                if status == 403:
-                    body = response.text[:20_000]
-                    if "<Code>AccessDenied</Code>" in body or "NoSuchKey" in body:
-                        # EDGAR's file store answers 403 for a path that does not exist: not throttling.
-                        raise EdgarFetchError(
-                            f"sec_edgar: {url}: not found (HTTP 403 AccessDenied)", permanent=True
-                        )
-                    if throttled >= self.max_throttle_waits:
-                        raise EdgarFetchError(
-                            f"sec_edgar: {url}: still refused (HTTP 403) after {throttled} waits of "
-                            f"{self.throttle_wait:.0f}s; check that user_agent names you and your e-mail, "
-                            "and that nothing else on this network queries EDGAR fast"
-                        )
-                    throttled += 1
-                    self.stats.throttled += 1
-                    kind = "undeclared tool" if "Undeclared" in body else "request rate"
-                    if not any(word in body for word in _THROTTLE_WORDS):
-                        kind = "forbidden"
-                    log.warning(
-                        "sec_edgar: %s: HTTP 403 (%s): the SEC is throttling us; waiting %.0fs before resuming",
-                        url,
-                        kind,
-                        self.throttle_wait,
-                    )
-                    self.sleep(self.throttle_wait)
-                    continue
-                if status not in RETRIABLE_STATUS:
-                    raise EdgarFetchError(
-                        f"sec_edgar: {url}: HTTP {status} {response.reason_phrase}".rstrip(), permanent=True
-                    )
-                retry_after = response.headers.get("retry-after")
-                problem = f"HTTP {status} {response.reason_phrase}".rstrip()
+            if throttle_kind is not None:
+                log.warning(
+                    "sec_edgar: %s: HTTP 403 (%s): the SEC is throttling us; waiting %.0fs before resuming",
+                    url,
+                    throttle_kind,
+                    self.throttle_wait,
+                )
+                self.sleep(self.throttle_wait)
+                continue
             if attempt >= self.max_retries:
                 raise EdgarFetchError(
                     f"sec_edgar: {url}: gave up after {attempt + 1} attempt(s), last: {problem}; "
@@ -326,6 +337,7 @@ class SecEdgarSource:
         throttle_wait: float = 600.0,
         max_throttle_waits: int = 3,
         max_bytes: int = 50_000_000,
+        deadline: float = 120.0,
         tickers_file: str | None = None,
         tickers_cache: str | None = None,
         tickers_max_age_hours: float = 24.0,
@@ -343,6 +355,8 @@ class SecEdgarSource:
             raise ConfigError(
                 f"sec_edgar: max_rate must be > 0 and at most the SEC's {SEC_MAX_RATE:.0f} requests/second, got {max_rate}"
             )
+        if max_bytes <= 0 or deadline <= 0 or timeout <= 0:
+            raise ConfigError("sec_edgar: max_bytes, deadline and timeout must be > 0")
         if not 0 < page_size <= 100 or not 0 < max_pages <= 50 or max_retries < 0 or throttle_wait < 0:
             # EDGAR pages the feed by at most 100 and answers 503 past 5,000 filings.
             raise ConfigError(
@@ -364,6 +378,7 @@ class SecEdgarSource:
             "throttle_wait": throttle_wait,
             "max_throttle_waits": max_throttle_waits,
             "max_bytes": max_bytes,
+            "deadline": deadline,
             "timeout": timeout,
             "sleep": sleep,
         }
@@ -411,7 +426,7 @@ class SecEdgarSource:
             return
         assert self.user_agent is not None  # checked when built
         own = self.client is None
-        client = self.client or httpx.Client(timeout=self.http_options["timeout"], follow_redirects=True)
+        client = self.client or httpx.Client(timeout=self.http_options["timeout"])
         http = EdgarHttp(
             client,
             self.user_agent,
@@ -572,7 +587,7 @@ class SecEdgarSource:
         if not self.tickers_file:
             return {}, {}
         try:
-            return _ticker_maps(json.loads(Path(self.tickers_file).read_bytes()))
+            return _ticker_maps(safejson.loads(Path(self.tickers_file).read_bytes()))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"sec_edgar: tickers_file {self.tickers_file} is unreadable ({exc})") from exc
 
@@ -600,7 +615,7 @@ class SecEdgarSource:
                 )
                 cached = None
         try:
-            data = json.loads(http.get(f"{self.base_url}/files/company_tickers.json"))
+            data = safejson.loads(http.get(f"{self.base_url}/files/company_tickers.json"))
             maps = _ticker_maps(data)
         except (EdgarFetchError, ValueError) as exc:
             log.warning("sec_edgar: company_tickers.json unavailable (%s); matching by name only", exc)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from hostile_server import HostileServer
 from moving_clock import MovingClock
 from services import require_service
 
@@ -119,3 +120,12 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     thread.start()
     yield receiver
     server.shutdown()
+
+
+@pytest.fixture
+def hostile_server() -> Iterator[HostileServer]:
+    """A hostile feed server on 127.0.0.1 (tests/hostile_server.py): bombs, deep JSON, bad dates,
+    NUL bytes, a trickle, a stall, redirects into private addresses."""
+    server = HostileServer().start()
+    yield server
+    server.stop()

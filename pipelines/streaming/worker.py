@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from pipelines.config import Config
 from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent
 from sinks.base import Batch
+from sources import safejson
 
 if TYPE_CHECKING:
     from pipelines.core import ProcessSettings, TriggerProcessor
@@ -134,7 +135,9 @@ def decode_document(
             "split the text or raise --max-document-bytes"
         )
     try:
-        obj = json.loads(payload)
+        obj = safejson.loads(payload)
+    except safejson.JsonTooDeep as exc:
+        return dead(f"JSON {exc}; a Document nests a few levels")
     except (UnicodeDecodeError, ValueError) as exc:
         return dead(f"not JSON ({exc}); publish one Document JSON object per message")
     if not isinstance(obj, dict):

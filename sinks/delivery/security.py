@@ -25,18 +25,13 @@ import sqlalchemy as sa
 from sinks.delivery import tables as dt
 from sinks.delivery.models import ApiToken
 from sinks.store import Store
+from sources.addresses import unsafe_reason
 from sources.base import ConfigError
 
 API_TOKEN_PREFIX = "bs_"
 MASK = "***"
 # Shorter strings can't be secrets worth masking, and masking them would shred ordinary text.
 _MIN_SECRET_LEN = 4
-
-# Addresses that are "global" by the IANA registries but still reach cloud metadata services.
-_METADATA_ADDRESSES = frozenset(
-    ipaddress.ip_address(a) for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254")
-)
-_SHARED_V4 = ipaddress.ip_network("100.64.0.0/10")
 
 
 class UnsafeTargetError(ConfigError):
@@ -96,34 +91,8 @@ def display_target(target: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- SSRF
-
-
-def unsafe_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """Why sending to this address would reach something private, or None when it is public."""
-    if isinstance(address, ipaddress.IPv6Address):
-        mapped = address.ipv4_mapped or address.sixtofour
-        if mapped is not None:
-            inner = unsafe_reason(mapped)
-            return f"maps to {mapped} ({inner})" if inner else None
-        if address.teredo is not None:
-            return "a Teredo tunnel address"
-    if address in _METADATA_ADDRESSES:
-        return "a cloud metadata address"
-    if address.is_unspecified:
-        return "the unspecified address"
-    if address.is_loopback:
-        return "a loopback address"
-    if address.is_link_local:
-        return "a link-local address"
-    if address.is_multicast:
-        return "a multicast address"
-    if isinstance(address, ipaddress.IPv4Address) and address in _SHARED_V4:
-        return "a shared (carrier-grade NAT) address"
-    if address.is_private:
-        return "a private address"
-    if address.is_reserved or not address.is_global:
-        return "a reserved address"
-    return None
+# `unsafe_reason` (sources/addresses.py) is the one check of which addresses are private, shared
+# with the feeds' redirect check.
 
 
 def _split_target(url: str) -> tuple[str, str, int]:

@@ -19,13 +19,19 @@ _RULES: tuple[tuple[str, str], ...] = (
     (r"\bcro\b|chief revenue|chief commercial|chief sales", "cro"),
     (r"\bcpo\b|chief product", "cpo"),
     (r"\bchro\b|chief human|chief people|chief talent|chief personnel", "chro"),
-    (r"\b(?:vp|vice[- ]president|svp|evp|avp)\b.*\b(?:marketing|growth|brand)\b", "vp_marketing"),
+    (
+        r"\b(?:vp|vice[- ]president|svp|evp|avp)\b.*\b(?:marketing|growth|brand|demand gen(?:eration)?)\b",
+        "vp_marketing",
+    ),
     (r"\b(?:vp|vice[- ]president|svp|evp|avp)\b.*\b(?:sales|revenue|business development)\b", "vp_sales"),
     (
         r"\b(?:vp|vice[- ]president|svp|evp|avp)\b.*\b(?:engineering|technology|r ?& ?d|development)\b",
         "vp_engineering",
     ),
-    (r"\b(?:head|director|lead)\b.*\bmarketing\b|\bmarketing (?:director|lead|head)\b", "head_of_marketing"),
+    (
+        r"\b(?:head|director|lead)\b.*\b(?:marketing|demand gen(?:eration)?)\b|\bmarketing (?:director|lead|head)\b",
+        "head_of_marketing",
+    ),
     (r"\b(?:head|director|lead)\b.*\bsales\b|\bsales (?:director|lead|head)\b", "head_of_sales"),
     (
         r"country manager|general manager\b.*\b(?:country|region|emea|apac|latam|dach|nordics|benelux|uk|us|usa)\b|\bgm\b|regional director|"

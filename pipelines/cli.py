@@ -73,6 +73,7 @@ def progress(iterable: Any, desc: str, unit: str) -> Any:
 
 # -- commands ---------------------------------------------------------------------------------
 def cmd_classify(args: argparse.Namespace) -> int:
+    from pipelines.core import structured_events
     from sources.files import iter_documents
     from triggers import load_detector
 
@@ -87,8 +88,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 report_dead(item)
                 continue
             docs_n += 1
-            if item.events:  # events a source read from a form (an SEC filing): as they are
-                for event in item.events:
+            if item.events:  # events a source read from structured data (a filing, a job change)
+                for event in structured_events(item):
                     out.write(event.to_json() + "\n")
                     events_n += 1
                 continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from matchers import AccountIndex, ContactIndex, champion_events, load_aliases
+from matchers import AccountIndex, ContactIndex, champion_events, load_aliases, title_to_role
 from pipelines.config import Config
 from pipelines.dedup import clusters, dedup_key, latest_version, merge
 from schemas import (
@@ -192,7 +192,7 @@ class TriggerProcessor:
             return
         read = iter(detector.detect_many([doc for doc in batch if not doc.events]))
         for doc in batch:
-            yield (doc, list(doc.events)) if doc.events else next(read)
+            yield (doc, structured_events(doc)) if doc.events else next(read)
 
     def reports(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
         """Every event each document reports: what `detect` finds, and the champion moves of the
@@ -305,6 +305,20 @@ class TriggerProcessor:
             entries=entries,
             dead_letters=self.drain_dead_letters(),
         )
+
+
+def structured_events(doc: Document) -> list[TriggerEvent]:
+    """The events a source read from structured data (a job-change row, a filing's form), as they
+    are, with the role derived from the title where the source left it empty: the title is kept
+    exactly as given, and the role is the one normalisation every title goes through."""
+    out = []
+    for event in doc.events:
+        if event.role is None and event.title:
+            role = title_to_role(event.title)
+            if role is not None:
+                event = event.model_copy(update={"role": role})
+        out.append(event)
+    return out
 
 
 def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:

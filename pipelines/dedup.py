@@ -68,18 +68,34 @@ def _when(event: TriggerEvent) -> datetime:
     return event.published_at or _EPOCH
 
 
+def _title_quality(event: TriggerEvent) -> tuple[int, int, int]:
+    """How well a report states the title: any title over none, one that names a specific role
+    ("VP Marketing" -> vp_marketing) over a generic one ("VP" -> other_exec), then the fuller title
+    (a job-change export's "Head of Demand Generation" over a headline's "Head"). `max` keeps the
+    first of equals, so the earliest report wins a tie."""
+    if not event.title:
+        return (0, 0, 0)
+    return (1, int(event.role not in (None, "other_exec")), len(event.title.split()))
+
+
 def _combine(ordered: list[TriggerEvent]) -> TriggerEvent:
     """One event from reports already in order of precedence: the first one's id, date and evidence,
-    the highest confidence, every field any report filled, all sources."""
+    the highest confidence, every field any report filled, all sources; the title (with its role)
+    of the report that states it best (`_title_quality`)."""
     first = ordered[0]
     if len(ordered) == 1 and (first.sources or not first.source):
         return first
     filled: dict[str, object] = {}
-    for field in ("counterparty", "person", "title", "role", "round", "amount", "currency", "url"):
+    for field in ("counterparty", "person", "round", "amount", "currency", "url"):
         value = getattr(first, field)
         if value is None:
             value = next((getattr(e, field) for e in ordered if getattr(e, field) is not None), None)
         filled[field] = value
+    # Title and role travel together, from the report that states the title best.
+    titled = max(ordered, key=_title_quality)
+    filled["title"], filled["role"] = titled.title, titled.role
+    if filled["role"] is None:
+        filled["role"] = next((e.role for e in ordered if e.role is not None), None)
     investors = list(dict.fromkeys(i for e in ordered for i in e.investors))
     sources = sorted({s for e in ordered for s in ([*e.sources] or ([e.source] if e.source else []))})
     return first.model_copy(

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, overload
 from urllib.parse import urlparse
 
 from pydantic import ValidationError
@@ -33,6 +33,7 @@ __all__ = [
     "read_accounts",
     "read_contacts",
     "read_opportunities",
+    "salesforce_id_18",
 ]
 
 log = logging.getLogger("buysignal.sources.crm")
@@ -304,7 +305,7 @@ class AccountsCsvSource(_CrmCsvSource):
     layouts: ClassVar[Layouts] = ACCOUNT_LAYOUTS
 
     def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Account:
-        account_id = _required(row, cmap, "account_id", "account id")
+        account_id = _crm_id(_required(row, cmap, "account_id", "account id"), cmap)
         name = _required(row, cmap, "name", "account name")
         aliases: list[str] = []
         for header in cmap.columns.get("aliases", ()):
@@ -335,7 +336,7 @@ class ContactsCsvSource(_CrmCsvSource):
     layouts: ClassVar[Layouts] = CONTACT_LAYOUTS
 
     def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Contact:
-        contact_id = _required(row, cmap, "contact_id", "contact id")
+        contact_id = _crm_id(_required(row, cmap, "contact_id", "contact id"), cmap)
         first, last = _value(row, cmap, "first_name"), _value(row, cmap, "last_name")
         full_name = _value(row, cmap, "full_name") or " ".join(p for p in (first, last) if p)
         if not full_name:
@@ -348,7 +349,7 @@ class ContactsCsvSource(_CrmCsvSource):
             full_name=full_name,
             email=_value(row, cmap, "email"),
             title=_value(row, cmap, "title"),
-            account_id=_first_of_list(account_id),
+            account_id=_crm_id(_first_of_list(account_id), cmap),
             company=_value(row, cmap, "company"),
             owner=_value(row, cmap, "owner"),
         )
@@ -362,7 +363,7 @@ class OpportunitiesCsvSource(_CrmCsvSource):
     layouts: ClassVar[Layouts] = OPPORTUNITY_LAYOUTS
 
     def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Opportunity:
-        opportunity_id = _required(row, cmap, "opportunity_id", "opportunity id")
+        opportunity_id = _crm_id(_required(row, cmap, "opportunity_id", "opportunity id"), cmap)
         stage = _value(row, cmap, "stage")
         derived_won, derived_closed = stage_outcome(stage)
         is_won = _parsed(row, cmap, "is_won", parse_bool)
@@ -373,7 +374,7 @@ class OpportunitiesCsvSource(_CrmCsvSource):
             is_closed = True if is_won else derived_closed
         return Opportunity(
             opportunity_id=opportunity_id,
-            account_id=_first_of_list(_value(row, cmap, "account_id")),
+            account_id=_crm_id(_first_of_list(_value(row, cmap, "account_id")), cmap),
             name=_value(row, cmap, "name"),
             stage=stage,
             amount=_parsed(row, cmap, "amount", parse_amount),
@@ -489,6 +490,39 @@ def _required(row: dict[str, str], cmap: _ColumnMap, field_name: str, label: str
             f"empty {label} ({' / '.join(cmap.columns.get(field_name, [field_name]))}); fill it in"
         )
     return value
+
+
+_SF_ID_15 = re.compile(r"[A-Za-z0-9]{15}")
+_SF_SUFFIX_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def salesforce_id_18(value: str) -> str:
+    """The 18-character form of a 15-character Salesforce id (reports export 15, case-sensitive;
+    the API, Data Loader and imports use 18, case-insensitive). The suffix is Salesforce's
+    checksum: per block of five characters, one character whose bits say which are upper case.
+    Any other value (already 18 characters, not an id) is returned as it is, never lower-cased."""
+    if not _SF_ID_15.fullmatch(value):
+        return value
+    suffix = ""
+    for block in range(3):
+        chunk = value[block * 5 : block * 5 + 5]
+        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
+        suffix += _SF_SUFFIX_CHARS[bits]
+    return value + suffix
+
+
+@overload
+def _crm_id(value: str, cmap: _ColumnMap) -> str: ...
+@overload
+def _crm_id(value: None, cmap: _ColumnMap) -> None: ...
+@overload
+def _crm_id(value: str | None, cmap: _ColumnMap) -> str | None: ...
+def _crm_id(value: str | None, cmap: _ColumnMap) -> str | None:
+    """Ids as the CRM's imports want them: a Salesforce export's 15-character ids in their
+    18-character form, so a report export and a Data Loader export of the same record agree."""
+    if value is None or cmap.layout != "Salesforce":
+        return value
+    return salesforce_id_18(value)
 
 
 def _first_of_list(value: str | None) -> str | None:

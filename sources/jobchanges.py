@@ -1,28 +1,45 @@
 """Job-change posts (someone took a new role) from a CSV or JSON Lines export.
 
 Each post becomes a JobChange (for champion tracking against CRM contacts) and a Document written
-as a plain sentence, so the trigger pipeline reads it like any news item.
+as a plain sentence (the evidence), carrying the `executive_hire` event built straight from the
+columns: the person, the new company and the `new_title` exactly as the export gives them. The
+trigger detector never re-reads the sentence (a structured row needs no guessing, and re-parsing it
+cut "VP Marketing" down to "VP"). A promotion (the new company is the previous one) is no hire: it
+stays a JobChange for champion tracking and gives no Document.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from schemas import DeadLetter, Document, JobChange, fingerprint
+from schemas import DeadLetter, Document, JobChange, TriggerEvent, fingerprint
 from sources.base import ConfigError, SourceItem
 from sources.files import iter_json_lines
 from sources.tabular import iter_rows, normalise_header, parse_datetime, read_export
 
-__all__ = ["JOB_CHANGE_COLUMNS", "DOCUMENT_SOURCE", "JobChangesSource", "job_change_document"]
+__all__ = [
+    "DOCUMENT_ID_PREFIX",
+    "DOCUMENT_SOURCE",
+    "JOB_CHANGE_COLUMNS",
+    "JOB_CHANGE_CONFIDENCE",
+    "JobChangesSource",
+    "is_promotion",
+    "job_change_document",
+]
 
 log = logging.getLogger("buysignal.sources.jobchanges")
 
 DOCUMENT_SOURCE = "job-changes"
+DOCUMENT_ID_PREFIX = "jobchange:"
+# A job-change export is structured data: the move itself is as sure as the export. (Whether the
+# person is a CRM contact is another question, scored by the champion matcher.)
+JOB_CHANGE_CONFIDENCE = 0.9
 
 # JobChange field -> accepted column names / JSON keys (compared case- and spacing-insensitively).
 JOB_CHANGE_COLUMNS: dict[str, list[str]] = {
@@ -115,7 +132,8 @@ class JobChangesSource:
             yield DeadLetter.of("source", self.component, f"{where}: {_reason(exc)}", raw)
             return
         yield change
-        yield job_change_document(change)
+        if not is_promotion(change):
+            yield job_change_document(change)
 
 
 def _job_change(fields: dict[str, str]) -> JobChange:
@@ -144,8 +162,12 @@ def _job_change(fields: dict[str, str]) -> JobChange:
 
 
 def job_change_document(change: JobChange) -> Document:
-    """The post as news text ("Jane Doe joins Acme Robotics as Chief Marketing Officer"), so the
-    executive-move detectors see it like any other story."""
+    """The post as a Document: a sentence ("Jane Doe joins Acme Robotics as Chief Marketing
+    Officer") that is the evidence, and the `executive_hire` event built from the columns.
+
+    The event's title is `new_title` as given and its company `new_company` as given; its role is
+    left empty for the pipeline to derive from the title (the pipeline owns title normalisation).
+    A row without a new company still gives the event (company unknown, so it matches no account)."""
     person, company, title, previous = (
         change.person,
         change.new_company,
@@ -166,14 +188,53 @@ def job_change_document(change: JobChange) -> Document:
             text = f"{person} has left {previous} to join {company}."
         else:
             text = f"{person} has left {previous} and is now {title}."
+    document_id = f"{DOCUMENT_ID_PREFIX}{change.id}"
+    hire = TriggerEvent(
+        event_id=TriggerEvent.make_id(document_id, "executive_hire", person),
+        document_id=document_id,
+        type="executive_hire",
+        company=company,
+        person=person,
+        title=title,
+        confidence=JOB_CHANGE_CONFIDENCE,
+        evidence=headline,
+        published_at=change.changed_at,
+        url=change.url,
+        source=DOCUMENT_SOURCE,
+    )
     return Document(
-        id=f"jobchange:{change.id}",
+        id=document_id,
         title=headline,
         text=text,
         url=change.url,
         published_at=change.changed_at,
         source=DOCUMENT_SOURCE,
+        events=[hire],
     )
+
+
+# Legal forms at the end of a company name, so "Emberstone Freight Inc." and "Emberstone Freight"
+# read as one company. A short list on purpose: the promotion test only has to see that a post names
+# the same employer twice; telling apart companies with similar names is the matcher's job.
+_LEGAL_FORM_END = re.compile(
+    r"(?:[\s,]+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|lp|plc|gmbh|ag|sa|sas|"
+    r"sarl|srl|spa|bv|nv|ab|as|asa|oy|oyj|kk|pte|pty|pvt|private|sl|se))+$"
+)
+
+
+def _company_key(name: str) -> str:
+    text = re.sub(r"[^\w\s]", " ", name.casefold().replace("&", " and "))
+    text = " ".join(text.split())
+    return _LEGAL_FORM_END.sub("", text).strip()
+
+
+def is_promotion(change: JobChange) -> bool:
+    """True when the post's new company is its previous company ("Emberstone Freight Inc." after
+    "Emberstone Freight"): a new title in the same place is a promotion, not a hire."""
+    if not change.new_company or not change.previous_company:
+        return False
+    new, old = _company_key(change.new_company), _company_key(change.previous_company)
+    return bool(new) and new == old
 
 
 def _reason(exc: Exception) -> str:

@@ -134,6 +134,8 @@ def test_name_only_needs_unique_and_strong(contacts: ContactIndex) -> None:
         ("Chairman of the Board", "chair"),
         ("Non-Executive Director", "board"),
         ("Chief Revenue Officer", "cro"),
+        ("Head of Demand Generation", "head_of_marketing"),
+        ("VP, Demand Gen", "vp_marketing"),
         ("Software Engineer", None),
         (None, None),
     ],

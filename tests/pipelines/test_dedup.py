@@ -100,3 +100,36 @@ def test_reports_sharing_an_id_are_one_event_even_without_a_company():
     out = deduplicate([a, again, ev("d2", "", round_="seed")])
     assert len(out) == 2 and len({e.event_id for e in out}) == 2
     assert next(e for e in out if e.event_id == a.event_id).sources == ["mirror", "wire"]
+
+
+def _hire(doc: str, company: str, title: str | None, role: str | None, days: float) -> TriggerEvent:
+    return TriggerEvent(
+        event_id=TriggerEvent.make_id(doc, "executive_hire", "Ingrid Halvorsen"),
+        document_id=doc,
+        type="executive_hire",
+        company=company,
+        person="Ingrid Halvorsen",
+        title=title,
+        role=role,
+        confidence=0.8,
+        evidence=f"{company} hires Ingrid Halvorsen",
+        published_at=T0 + timedelta(days=days),
+        source=doc,
+    )
+
+
+def test_a_merged_move_keeps_the_best_structured_title_whichever_report_came_first():
+    headline = _hire("news", "Polar Signal", "Head", "other_exec", days=0)
+    export = _hire("jobchange:1", "Polar Signal", "Head of Demand Generation", "head_of_marketing", days=1)
+    untitled = _hire("wire", "Polar Signal", None, None, days=2)
+    for order in ([headline, export, untitled], [untitled, export, headline]):
+        (merged,) = deduplicate(order)
+        assert merged.document_id == "news"  # the first report's id and evidence
+        assert (merged.title, merged.role) == ("Head of Demand Generation", "head_of_marketing")
+    # Two specific titles: the fuller one wins, with its own role.
+    vp = _hire("a", "Polar Signal", "VP", "other_exec", days=0)
+    full = _hire("b", "Polar Signal", "VP Marketing", "vp_marketing", days=1)
+    assert (deduplicate([vp, full])[0].title, deduplicate([vp, full])[0].role) == (
+        "VP Marketing",
+        "vp_marketing",
+    )

@@ -9,7 +9,7 @@ import pytest
 
 from schemas import DeadLetter, Document, JobChange
 from sources.base import ConfigError
-from sources.jobchanges import JobChangesSource, job_change_document
+from sources.jobchanges import JobChangesSource, is_promotion, job_change_document
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"
 
@@ -24,7 +24,7 @@ def test_csv_posts_become_job_changes_and_documents() -> None:
     assert jane.new_title == "Chief Marketing Officer" and jane.new_company == "Acme Robotics"
     assert jane.previous_company == "Globex Corporation"
     assert jane.changed_at == datetime(2025, 3, 1, tzinfo=UTC)
-    assert docs[0] == Document(
+    assert docs[0].model_copy(update={"events": []}) == Document(
         id=f"jobchange:{jane.id}",
         title="Jane Doe joins Acme Robotics as Chief Marketing Officer",
         text="Jane Doe has left Globex Corporation to join Acme Robotics as Chief Marketing Officer.",
@@ -32,6 +32,15 @@ def test_csv_posts_become_job_changes_and_documents() -> None:
         published_at=datetime(2025, 3, 1, tzinfo=UTC),
         source="job-changes",
     )
+    (hire,) = docs[0].events
+    assert (hire.type, hire.company, hire.person, hire.title) == (
+        "executive_hire",
+        "Acme Robotics",
+        "Jane Doe",
+        "Chief Marketing Officer",
+    )
+    assert hire.document_id == docs[0].id and hire.evidence == docs[0].title
+    assert hire.published_at == jane.changed_at and hire.url == "https://example.com/posts/1"
     assert docs[1].title == "Raj Patel joins Initech as CFO" and docs[1].text is None
     assert len(dead) == 2
     assert "line 4" in dead[0].error and "person" in dead[0].error
@@ -72,3 +81,41 @@ def test_unknown_extension_and_missing_person_column_are_config_errors(tmp_path:
     bad.write_text("who,where\nJane,Acme\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="person"):
         list(JobChangesSource(bad).read())
+
+
+def test_the_event_is_built_from_the_columns_with_the_title_as_given(tmp_path: Path) -> None:
+    # Titles a headline parser cuts short ("VP", "Head") are kept whole from the export's column.
+    export = tmp_path / "moves.csv"
+    export.write_text(
+        "person,new_title,new_company,previous_company,date\n"
+        "Jordan Ellis,VP Marketing,Polar Signal,Brightline Apps,2026-11-23\n"
+        "Ingrid Halvorsen,Head of Demand Generation,Polar Signal,Acme Robotics,2026-11-23\n"
+        'Putri Santoso,"Country Manager, Indonesia",Kestrel Pay,,2026-10-26\n',
+        encoding="utf-8",
+    )
+    docs = [i for i in JobChangesSource(export).read() if isinstance(i, Document)]
+    events = [d.events[0] for d in docs]
+    assert [(e.person, e.company, e.title) for e in events] == [
+        ("Jordan Ellis", "Polar Signal", "VP Marketing"),
+        ("Ingrid Halvorsen", "Polar Signal", "Head of Demand Generation"),
+        ("Putri Santoso", "Kestrel Pay", "Country Manager, Indonesia"),
+    ]
+    assert all(e.role is None for e in events)  # the pipeline derives it from the title
+    assert all(e.evidence in d.content for e, d in zip(events, docs, strict=True))
+
+
+def test_a_promotion_is_a_job_change_but_no_hire(tmp_path: Path) -> None:
+    export = tmp_path / "moves.csv"
+    export.write_text(
+        "person,new_title,new_company,previous_company,date\n"
+        "Olivia Grant,Head of Marketing,Emberstone Freight Inc.,Emberstone Freight,2026-11-19\n"
+        "Elena Petrova,VP Marketing,Papercrane,papercrane,2026-11-02\n"
+        "Dana Whitfield,Chief Marketing Officer,Northwind Analytics,Bluebird,2026-11-20\n",
+        encoding="utf-8",
+    )
+    items = list(JobChangesSource(export).read())
+    changes = [i for i in items if isinstance(i, JobChange)]
+    docs = [i for i in items if isinstance(i, Document)]
+    assert [c.person for c in changes] == ["Olivia Grant", "Elena Petrova", "Dana Whitfield"]
+    assert [is_promotion(c) for c in changes] == [True, True, False]
+    assert [d.events[0].person for d in docs] == ["Dana Whitfield"]

@@ -319,6 +319,64 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+EXPORT_FORMATS = ("accounts", "people", "salesforce-campaign", "hubspot")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """One segment's list, as the last run (or the stream) cut it, in a format a CRM imports."""
+    from sinks.campaigns import PEOPLE_COLUMNS, entry_key, render_csv
+    from sinks.crm_formats import render_hubspot, render_salesforce_campaign
+
+    store = _store_for(args)
+    try:
+        entries = store.campaign_entries(args.segment)
+        people = store.campaign_people(args.segment)
+        if not entries:
+            with contextlib.suppress(Exception):
+                known = sorted({e.segment for e in store.campaign_entries()})
+                print(
+                    f"buysignal export: segment {args.segment!r} has no rows in {store!r} "
+                    f"(segments with rows: {', '.join(known) or 'none'}; run `buysignal run` first)",
+                    file=sys.stderr,
+                )
+        fmt = args.format
+        exported = store.exported_keys(args.segment, fmt)
+        rows: list[Any] = list(entries) if fmt == "accounts" else list(people)
+        if fmt != "accounts" and entries and not people:
+            print(
+                f"buysignal export: segment {args.segment!r} has {len(entries)} accounts but no people: "
+                "the run had no [crm] contacts export, or no contact matched the segment's personas",
+                file=sys.stderr,
+            )
+        if args.since_last_run:
+            rows = [r for r in rows if entry_key(r) not in exported]
+        skipped: dict[str, int] = {}
+        if fmt == "accounts":
+            text, written = render_csv(rows, seen=exported), rows
+        elif fmt == "people":
+            text, written = render_csv(rows, seen=exported, columns=PEOPLE_COLUMNS), rows
+        elif fmt == "salesforce-campaign":
+            out = render_salesforce_campaign(rows, status=args.status, campaign_id=args.campaign_id)
+            text, written, skipped = out.text, out.written, out.skipped
+        else:
+            out = render_hubspot(rows, list_name=args.list_name or args.segment)
+            text, written, skipped = out.text, out.written, out.skipped
+        with open_out(args.output) as handle:
+            handle.write(text)
+        if not args.dry_run and written:
+            store.record_export(args.segment, fmt, [entry_key(r) for r in written])
+    finally:
+        store.close()
+    new = sum(1 for r in written if entry_key(r) not in exported)
+    left_out = "".join(f", {n} left out ({why})" for why, n in sorted(skipped.items()))
+    print(
+        f"buysignal export {args.segment} --format {fmt}: {len(written)} rows ({new} new since the last "
+        f"export in this format){left_out}" + (" [dry run: not recorded]" if args.dry_run else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
 # -- parser -------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -386,6 +444,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="store URL")
     p.add_argument("--config", help="take the store URL from this config")
     p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser(
+        "export",
+        help="one segment's list as a file a CRM imports (Salesforce campaign members, HubSpot contacts)",
+    )
+    p.add_argument("segment", help="segment name, as in the config (e.g. funding_30d)")
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="accounts",
+        help="accounts (default) or people: the run's list columns with `new`; salesforce-campaign: "
+        "ContactId/LeadId, Status and trigger columns; hubspot: Email, First/Last Name, Company Domain "
+        "Name, Record ID, List Name and trigger columns",
+    )
+    p.add_argument("-o", "--output", help="where to write the CSV (default: stdout)")
+    p.add_argument(
+        "--since-last-run",
+        action="store_true",
+        help="only rows not exported before in this format (what was exported is kept in the store)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="write the file but don't record it as exported")
+    p.add_argument("--status", default="Sent", help="salesforce-campaign: member Status (default: Sent)")
+    p.add_argument(
+        "--campaign-id", help="salesforce-campaign: fill a CampaignId column (Data Loader needs it)"
+    )
+    p.add_argument("--list-name", help="hubspot: the List Name column (default: the segment name)")
+    p.add_argument("--db", help="store URL")
+    p.add_argument("--config", help="take the store URL from this config")
+    p.set_defaults(func=cmd_export)
 
     _add_more_commands(sub)
     return parser

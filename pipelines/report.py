@@ -37,12 +37,23 @@ def print_run_summary(summary: RunSummary, console: Console | None = None) -> No
         types.add_row(name, str(n))
     console.print(types)
 
-    segs = Table(title="Campaign lists", title_justify="left")
+    segs = Table(title="Campaign lists (one row per account)", title_justify="left")
     segs.add_column("segment")
     segs.add_column("description")
-    segs.add_column("rows", justify="right")
+    segs.add_column("accounts", justify="right")
+    segs.add_column("new", justify="right")
+    if summary.people_rows is not None:
+        segs.add_column("people", justify="right")
     for seg in summary.segments:
-        segs.add_row(seg.name, seg.description or "", str(summary.segment_rows.get(seg.name, 0)))
+        cells = [
+            seg.name,
+            seg.description or "",
+            str(summary.segment_rows.get(seg.name, 0)),
+            str(summary.new_rows.get(seg.name, 0)),
+        ]
+        if summary.people_rows is not None:
+            cells.append(str(summary.people_rows.get(seg.name, 0)))
+        segs.add_row(*cells)
     console.print(segs)
     folders = sorted({str(p.parent.resolve()) for p in summary.list_paths})
     for folder in folders:

@@ -21,8 +21,18 @@ from pipelines.batch import (
 )
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
-from schemas import CampaignEntry, Clock, DeadLetter, Match, Segment, TriggerEvent, system_clock
-from sinks.campaigns import CampaignListWriter, build_entries
+from schemas import (
+    CampaignEntry,
+    CampaignPerson,
+    Clock,
+    Contact,
+    DeadLetter,
+    Match,
+    Segment,
+    TriggerEvent,
+    system_clock,
+)
+from sinks.campaigns import CampaignListWriter, build_entries, build_people
 from sinks.delivery import api as delivery_api
 from sinks.delivery.sink import AlertSink, alerts_from_store
 from sinks.store import Store
@@ -43,6 +53,8 @@ class RunSummary:
     history_events: int = 0
     alerts: AlertCounts | None = None
     notes: list[str] = field(default_factory=list)
+    people_rows: dict[str, int] | None = None  # None: no contacts export, so no people lists
+    new_rows: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -94,6 +106,70 @@ def cut_campaign_lists(
     return build_entries(events, matches, accounts, list(settings.segments), settings.as_of)
 
 
+@dataclass
+class CampaignLists:
+    """What one cut of the campaign lists produced: the rows, the people, the files, and which rows
+    are new since the previous cut."""
+
+    entries: list[CampaignEntry]
+    people: list[CampaignPerson] | None
+    paths: list[Path]
+    seen: set[tuple[str, str, str]]
+
+    def new_rows(self) -> dict[str, int]:
+        """Per segment, the account rows that were not in the previous cut."""
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            new = (entry.segment, entry.account_id or "", entry.event_id) not in self.seen
+            counts[entry.segment] = counts.get(entry.segment, 0) + int(new)
+        return counts
+
+
+def publish_campaign_lists(
+    store: Store,
+    settings: ProcessSettings,
+    accounts: dict,
+    contacts: Sequence[Contact] | None,
+    cfg: Config,
+    matches: Mapping[str, Match] | None = None,
+) -> CampaignLists:
+    """Cut the account lists (and, with a contacts export, the people lists) as of the run's 'now',
+    mark what is new since the previous cut, replace them in the store and write the files."""
+    names = [s.name for s in settings.segments]
+    entries = cut_campaign_lists(store, settings, accounts, matches)
+    people = build_people(entries, contacts, list(settings.segments)) if contacts else None
+    seen = store.listed_keys(names)
+    store.replace_campaign_entries(entries, segments=names, people=people or [])
+    writer = CampaignListWriter(Path(cfg.output.dir), formats=tuple(cfg.output.formats))
+    paths = writer.write_entries(entries, list(settings.segments), people=people, seen=seen)
+    return CampaignLists(entries=entries, people=people, paths=paths, seen=seen)
+
+
+def crm_notes(cfg: Config, accounts: int, contacts: int) -> list[str]:
+    """Why lists are empty or missing, in plain words, when the CRM part of the config is."""
+    notes = []
+    if not cfg.crm.accounts:
+        notes.append(
+            "no [crm] accounts export in the config: events can't be matched to your accounts, so the "
+            "campaign lists of segments with matched_only = true (the default) stay empty; set "
+            '[crm] accounts = "accounts.csv" (a Salesforce, HubSpot or plain export)'
+        )
+    elif accounts == 0:
+        notes.append(
+            f"the [crm] accounts export {cfg.crm.accounts} has no readable rows: the lists stay empty"
+        )
+    if not cfg.crm.contacts:
+        notes.append(
+            "no [crm] contacts export in the config: no people lists (<segment>.people.csv) and no "
+            "champion moves; set [crm] contacts to your contacts export"
+        )
+    elif contacts == 0:
+        notes.append(
+            f"the [crm] contacts export {cfg.crm.contacts} has no readable rows: the people lists are empty"
+        )
+    return notes
+
+
 def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_clock) -> RunSummary:
     """Run the whole batch pipeline once. Raises ConfigError for configs that can't work.
 
@@ -123,12 +199,10 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
         accounts = {a.account_id: a for a in crm.accounts}
         # Ambiguous matches joined the review queue as the pipeline stored them (Store.write).
         matches = {m.event_id: m for m in store.matches()}
-        entries = cut_campaign_lists(store, settings, accounts, matches)
-        store.replace_campaign_entries(entries, segments=[s.name for s in settings.segments])
-        out_dir = Path(cfg.output.dir)
-        paths = CampaignListWriter(out_dir, formats=tuple(cfg.output.formats)).write(
-            entries, list(settings.segments)
+        lists = publish_campaign_lists(
+            store, settings, accounts, crm.contacts if cfg.crm.contacts else None, cfg, matches
         )
+        entries, paths = lists.entries, lists.paths
         alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
         feed_state.commit()  # only now: everything fetched is processed and stored
 
@@ -149,6 +223,9 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             store_url=cfg.store.url,
             history_events=len(history),
             alerts=alerts,
+            notes=crm_notes(cfg, len(crm.accounts), len(crm.contacts)),
+            people_rows=_people_rows(lists.people, settings.segments),
+            new_rows=lists.new_rows(),
         )
         store.finish_run(
             run_id,
@@ -168,3 +245,12 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
         raise
     finally:
         store.close()
+
+
+def _people_rows(people: list[CampaignPerson] | None, segments: Sequence[Segment]) -> dict[str, int] | None:
+    if people is None:
+        return None
+    counts = {s.name: 0 for s in segments}
+    for person in people:
+        counts[person.segment] = counts.get(person.segment, 0) + 1
+    return counts

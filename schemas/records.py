@@ -353,10 +353,16 @@ class Segment(Record):
     account_type: list[str] = Field(default_factory=list)
     country: list[str] = Field(default_factory=list)
     matched_only: bool = True
+    personas: list[str] = Field(
+        default_factory=list,
+        description='title keywords for the people list, e.g. ["marketing", "demand gen"]; empty = everyone',
+    )
 
 
 class CampaignEntry(Record):
-    """One row of a campaign list: an account with a recent trigger."""
+    """One row of a campaign list: an account with a recent trigger (one row per account and
+    segment: its latest qualifying event, with how many it had in the window), or an unmatched event
+    for segments that list those (`matched_only = false`)."""
 
     segment: str
     account_id: str | None
@@ -370,6 +376,42 @@ class CampaignEntry(Record):
     url: str | None
     event_id: str
     confidence: float
+    domain: str | None = None
+    trigger_count: int = Field(default=1, ge=1, description="qualifying events of the account in the window")
+    person: str | None = None
+    title: str | None = None
+    role: Role | None = None
+    round: Round | None = None
+    amount: int | float | None = None
+    currency: str | None = None
+    investors: list[str] = Field(default_factory=list)
+    counterparty: str | None = None
+    contact_id: str | None = Field(default=None, description="the CRM contact who moved, for champion_*")
+
+
+class CampaignPerson(Record):
+    """One row of a people list: a CRM contact at an account of a campaign list (or the champion
+    who moved), with the trigger that put the account there."""
+
+    segment: str
+    contact_id: str
+    first_name: str | None = None
+    last_name: str | None = None
+    full_name: str
+    email: str | None = None
+    title: str | None = None
+    account_id: str | None = None
+    account_name: str | None = None
+    domain: str | None = None
+    owner: str | None = None
+    reason: Literal["champion", "persona", "contact"]
+    trigger_type: EventType
+    event_date: date
+    event_id: str
+    trigger_person: str | None = None
+    trigger_title: str | None = None
+    evidence: str
+    url: str | None = None
 
 
 class DeadLetter(Record):

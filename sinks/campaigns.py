@@ -11,20 +11,25 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
 
-from schemas import Account, CampaignEntry, Match, Segment, TriggerEvent
+from schemas import Account, CampaignEntry, CampaignPerson, Contact, Match, Segment, TriggerEvent
 from sinks.base import Batch
 from sinks.dead_letters import DeadLetterWriter
 from sources.base import ConfigError
 
 __all__ = [
     "CSV_COLUMNS",
+    "PEOPLE_COLUMNS",
+    "EntryKey",
+    "build_people",
+    "entry_key",
     "CampaignJsonWriter",
     "CampaignListWriter",
     "DeadLetterWriter",
@@ -35,21 +40,56 @@ __all__ = [
     "write_atomically",
 ]
 
-# The order a sales team reads them in; segment, event_id and confidence last, for traceability.
+# The order a sales team reads them in: who, whether it is new, what happened (with the event's own
+# fields, so a "Series B" list has its round and amount); segment, event_id and confidence last.
 CSV_COLUMNS: tuple[str, ...] = (
     "account_id",
     "account_name",
+    "domain",
     "owner",
+    "new",
     "trigger_type",
     "event_date",
     "days_since_event",
+    "trigger_count",
     "company",
+    "person",
+    "title",
+    "role",
+    "round",
+    "amount",
+    "currency",
+    "investors",
+    "counterparty",
     "evidence",
     "url",
     "segment",
     "event_id",
     "confidence",
 )
+PEOPLE_COLUMNS: tuple[str, ...] = (
+    "contact_id",
+    "first_name",
+    "last_name",
+    "email",
+    "title",
+    "account_id",
+    "account_name",
+    "domain",
+    "owner",
+    "new",
+    "reason",
+    "trigger_type",
+    "event_date",
+    "trigger_person",
+    "trigger_title",
+    "evidence",
+    "url",
+    "segment",
+    "event_id",
+)
+# What makes a list row the same row in two runs or exports: segment, who (account or contact), event.
+EntryKey = tuple[str, str, str]
 FORMATS = {"csv": ".csv", "json": ".jsonl"}
 # A spreadsheet runs a cell that starts with one of these as a formula; news text is untrusted.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -140,7 +180,9 @@ def build_entries(
     as_of: datetime,
     skipped: Counter[str] | None = None,
 ) -> list[CampaignEntry]:
-    """The campaign rows for `segments` as of `as_of`: one per (segment, account, event).
+    """The campaign rows for `segments` as of `as_of`: one per segment and account, the account's
+    latest qualifying event with `trigger_count` = how many qualifying events it had in the window
+    (an unmatched event, in a segment with `matched_only = false`, is a row of its own).
 
     An event joins a segment when its type, round and role pass the segment's filters, its
     confidence is at least `min_confidence`, it was published in the `days` before `as_of` (not
@@ -159,7 +201,8 @@ def build_entries(
         raise ConfigError(f"campaigns: segment names must be unique; rename {', '.join(duplicates)}")
     rules = [_SegmentRule(s, as_of) for s in segments]
     counts = skipped if skipped is not None else Counter()
-    rows: dict[tuple[str, str], CampaignEntry] = {}
+    # (segment, account id, or "event:<id>" for an unmatched event) -> the qualifying events.
+    groups: dict[tuple[str, str], list[tuple[datetime, TriggerEvent, CampaignEntry]]] = {}
     seen_events: set[str] = set()
     for event in events:
         if event.event_id in seen_events:
@@ -181,22 +224,39 @@ def build_entries(
         for rule in rules:
             if not rule.wants_event(event, published) or not rule.wants_account(account_id, account):
                 continue
-            rows[(rule.segment.name, event.event_id)] = CampaignEntry(
+            entry = CampaignEntry(
                 segment=rule.segment.name,
                 account_id=account_id,
                 account_name=account_name,
                 owner=account.owner if account else None,
+                domain=account.domain if account else None,
                 trigger_type=event.type,
                 event_date=event_date,
                 days_since_event=(as_of.date() - event_date).days,
                 company=event.company,
+                person=event.person,
+                title=event.title,
+                role=event.role,
+                round=event.round,
+                amount=event.amount,
+                currency=event.currency,
+                investors=list(event.investors),
+                counterparty=event.counterparty,
+                contact_id=event.contact_id,
                 evidence=event.evidence,
                 url=event.url,
                 event_id=event.event_id,
                 confidence=event.confidence,
             )
+            who = account_id or f"event:{event.event_id}"
+            groups.setdefault((rule.segment.name, who), []).append((published, event, entry))
+    rows = []
+    for found in groups.values():
+        # The latest qualifying event stands for the account; the count says how many it had.
+        _, _, latest = max(found, key=lambda item: (item[0], item[1].event_id))
+        rows.append(latest.model_copy(update={"trigger_count": len(found)}))
     return sorted(
-        rows.values(),
+        rows,
         key=lambda e: (
             -e.event_date.toordinal(),
             e.account_name is None,  # unmatched rows after the named accounts of the same day
@@ -223,33 +283,126 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def _cell(value: object, escape_formulas: bool) -> object:
+def entry_key(row: CampaignEntry | CampaignPerson) -> EntryKey:
+    """The identity of a list row across runs and exports: (segment, account or contact, event).
+    An account whose latest trigger changes is a new row: there is something new to say to it."""
+    if isinstance(row, CampaignPerson):
+        return (row.segment, row.contact_id, row.event_id)
+    return (row.segment, row.account_id or "", row.event_id)
+
+
+def _persona_patterns(personas: Iterable[str]) -> list[re.Pattern[str]]:
+    # A keyword matches from the start of a word: "demand gen" finds "Head of Demand Generation",
+    # "cmo" finds "CMO" but not "Acmo".
+    return [re.compile(r"\b" + re.escape(p.strip()), re.IGNORECASE) for p in personas if p.strip()]
+
+
+def build_people(
+    entries: Iterable[CampaignEntry],
+    contacts: Iterable[Contact],
+    segments: Sequence[Segment],
+) -> list[CampaignPerson]:
+    """The people lists: for each account row of a segment, the CRM contacts at that account whose
+    title has one of the segment's `personas` keywords (every contact when it has none); for a
+    champion move, the champion themself first, whatever their title. One row per segment and
+    contact; a contact reached through several rows keeps the first (the newest event)."""
+    by_account: dict[str, list[Contact]] = {}
+    by_id: dict[str, Contact] = {}
+    for contact in contacts:
+        by_id[contact.contact_id] = contact
+        if contact.account_id:
+            by_account.setdefault(contact.account_id, []).append(contact)
+    personas = {s.name: _persona_patterns(s.personas) for s in segments}
+    rows: dict[tuple[str, str], CampaignPerson] = {}
+    for entry in entries:
+        patterns = personas.get(entry.segment, [])
+        found: list[tuple[Contact, str]] = []
+        champion = by_id.get(entry.contact_id) if entry.contact_id else None
+        if champion is not None:
+            found.append((champion, "champion"))
+        for contact in by_account.get(entry.account_id or "", []):
+            if patterns:
+                if contact.title and any(p.search(contact.title) for p in patterns):
+                    found.append((contact, "persona"))
+            else:
+                found.append((contact, "contact"))
+        for contact, reason in found:
+            key = (entry.segment, contact.contact_id)
+            if key in rows:
+                continue
+            rows[key] = CampaignPerson(
+                segment=entry.segment,
+                contact_id=contact.contact_id,
+                first_name=contact.first_name,
+                last_name=contact.last_name,
+                full_name=contact.full_name,
+                email=contact.email,
+                title=contact.title,
+                account_id=entry.account_id,
+                account_name=entry.account_name,
+                domain=entry.domain,
+                owner=entry.owner,
+                reason=reason,  # type: ignore[arg-type]
+                trigger_type=entry.trigger_type,
+                event_date=entry.event_date,
+                event_id=entry.event_id,
+                trigger_person=entry.person,
+                trigger_title=entry.title,
+                evidence=entry.evidence,
+                url=entry.url,
+            )
+    return list(rows.values())
+
+
+def csv_cell(value: object, escape_formulas: bool) -> object:
+    """One CSV cell: empty for None, ISO dates, lists joined with "; ", formulas defused."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
     if escape_formulas and isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def render_csv(entries: Iterable[CampaignEntry], escape_formulas: bool = True) -> str:
-    """Campaign rows as CSV text with the header always present (`CSV_COLUMNS`)."""
+def _with_new(row: CampaignEntry | CampaignPerson, seen: Collection[EntryKey] | None) -> dict[str, object]:
+    data: dict[str, object] = json.loads(row.to_json())
+    data["new"] = None if seen is None else entry_key(row) not in seen
+    return data
+
+
+def render_csv(
+    entries: Iterable[CampaignEntry | CampaignPerson],
+    escape_formulas: bool = True,
+    seen: Collection[EntryKey] | None = None,
+    columns: Sequence[str] = CSV_COLUMNS,
+) -> str:
+    """List rows as CSV text with the header always present (`CSV_COLUMNS`, or `PEOPLE_COLUMNS`
+    for people). `new` is true for a row whose key (`entry_key`) is not in `seen`, the rows listed
+    before; empty when `seen` is None (no history to compare with)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(columns)
     for entry in entries:
-        data = entry.model_dump()
-        writer.writerow([_cell(data[c], escape_formulas) for c in CSV_COLUMNS])
+        data = _with_new(entry, seen)
+        writer.writerow([csv_cell(data[c], escape_formulas) for c in columns])
     return buffer.getvalue()
 
 
-def render_jsonl(entries: Iterable[CampaignEntry]) -> str:
-    """Campaign rows as JSON Lines, keys in `CSV_COLUMNS` order."""
+def render_jsonl(
+    entries: Iterable[CampaignEntry | CampaignPerson],
+    seen: Collection[EntryKey] | None = None,
+    columns: Sequence[str] = CSV_COLUMNS,
+) -> str:
+    """List rows as JSON Lines, keys in column order (see `render_csv` for `new`)."""
     lines = []
     for entry in entries:
-        data = json.loads(entry.to_json())
-        lines.append(json.dumps({c: data[c] for c in CSV_COLUMNS}, ensure_ascii=False))
+        data = _with_new(entry, seen)
+        lines.append(json.dumps({c: data[c] for c in columns}, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
 
@@ -285,21 +438,46 @@ class CampaignListWriter:
         self.paths: list[Path] = []
 
     def write_entries(
-        self, entries: Iterable[CampaignEntry], segments: Iterable[Segment | str] = ()
+        self,
+        entries: Iterable[CampaignEntry],
+        segments: Iterable[Segment | str] = (),
+        people: Iterable[CampaignPerson] | None = None,
+        seen: Collection[EntryKey] | None = None,
     ) -> list[Path]:
         """Write one file per segment (and format) and return the paths written, sorted.
 
-        Every segment named here or in the constructor gets a file, even with no entries.
+        Every segment named here or in the constructor gets a file, even with no entries. With
+        `people` (the contacts export was loaded), each segment also gets `<segment>.people.csv`
+        (or `.people.jsonl`). `seen` holds the keys of the rows listed before (`entry_key`), for
+        the `new` column; None leaves it empty.
         """
         names = self.segments + tuple(n for n in _segment_names(segments) if n not in self.segments)
         by_segment: dict[str, list[CampaignEntry]] = {name: [] for name in names}
         for entry in entries:
             by_segment.setdefault(entry.segment, []).append(entry)
+        people_by_segment: dict[str, list[CampaignPerson]] | None = None
+        if people is not None:
+            people_by_segment = {name: [] for name in by_segment}
+            for person in people:
+                people_by_segment.setdefault(person.segment, []).append(person)
         paths = []
         for segment, rows in sorted(by_segment.items()):
             for fmt in self.formats:
                 path = self.out_dir / f"{segment}{FORMATS[fmt]}"
-                text = render_csv(rows, self.escape_formulas) if fmt == "csv" else render_jsonl(rows)
+                text = (
+                    render_csv(rows, self.escape_formulas, seen) if fmt == "csv" else render_jsonl(rows, seen)
+                )
+                write_atomically(path, text)
+                paths.append(path)
+                if people_by_segment is None:
+                    continue
+                path = self.out_dir / f"{segment}.people{FORMATS[fmt]}"
+                listed = people_by_segment.get(segment, [])
+                text = (
+                    render_csv(listed, self.escape_formulas, seen, PEOPLE_COLUMNS)
+                    if fmt == "csv"
+                    else render_jsonl(listed, seen, PEOPLE_COLUMNS)
+                )
                 write_atomically(path, text)
                 paths.append(path)
         self.paths = paths

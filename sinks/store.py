@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from schemas import (
     Account,
     CampaignEntry,
+    CampaignPerson,
     Clock,
     Contact,
     DeadLetter,
@@ -424,22 +425,78 @@ class Store:
             return self._upsert(conn, t.campaign_entries, self._entry_rows(entries))
 
     def replace_campaign_entries(
-        self, entries: Iterable[CampaignEntry], segments: Iterable[str] | None = None
+        self,
+        entries: Iterable[CampaignEntry],
+        segments: Iterable[str] | None = None,
+        people: Iterable[CampaignPerson] | None = None,
     ) -> int:
         """Make `entries` the whole content of each recomputed segment, in one transaction.
 
         A batch run recomputes its segments, so rows that fell out of a window must go: every row
         of the segments named in `segments` (plus any segment the entries mention) is replaced.
-        A named segment with no entries ends up empty.
+        A named segment with no entries ends up empty. `people` (the people lists), when given,
+        replace the stored people rows of the same segments.
         """
         rows = self._entry_rows(entries)
         names = set(segments or ()) | {row["segment"] for row in rows}
+        person_rows = self._rows(people, t.campaign_people) if people is not None else None
+        if person_rows is not None:
+            names |= {row["segment"] for row in person_rows}
         with self._writing() as conn:
             if names:
                 conn.execute(
                     sa.delete(t.campaign_entries).where(t.campaign_entries.c.segment.in_(sorted(names)))
                 )
+                if person_rows is not None:
+                    conn.execute(
+                        sa.delete(t.campaign_people).where(t.campaign_people.c.segment.in_(sorted(names)))
+                    )
+            if person_rows:
+                self._upsert(conn, t.campaign_people, person_rows)
             return self._upsert(conn, t.campaign_entries, rows)
+
+    def listed_keys(self, segments: Iterable[str] | None = None) -> set[tuple[str, str, str]]:
+        """The keys (segment, account or contact id, event id) of every stored list row, accounts
+        and people: what the previous run listed, for the `new` column of the next one."""
+        e, pp = t.campaign_entries.c, t.campaign_people.c
+        first = sa.select(e.segment, e.account_key, e.event_id)
+        second = sa.select(pp.segment, pp.contact_id, pp.event_id)
+        if segments is not None:
+            wanted = sorted(set(segments))
+            first, second = first.where(e.segment.in_(wanted)), second.where(pp.segment.in_(wanted))
+        with self.engine.connect() as conn:
+            keys = {(a, b, c) for a, b, c in conn.execute(first).tuples()}
+            keys |= {(a, b, c) for a, b, c in conn.execute(second).tuples()}
+        return keys
+
+    def exported_keys(self, segment: str, format: str) -> set[tuple[str, str, str]]:
+        """The keys (segment, record id, event id) `buysignal export` already wrote for this segment
+        in this format."""
+        x = t.exported_rows.c
+        stmt = sa.select(x.segment, x.record_id, x.event_id).where(x.segment == segment, x.format == format)
+        with self.engine.connect() as conn:
+            return {(a, b, c) for a, b, c in conn.execute(stmt).tuples()}
+
+    def record_export(self, segment: str, format: str, keys: Iterable[tuple[str, str, str]]) -> str:
+        """Remember that these rows (keys as from `exported_keys`) were exported; returns the export's
+        id. A row exported again keeps its first export id and time."""
+        now = self.clock()
+        export_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        rows = [
+            {
+                "segment": seg,
+                "format": format,
+                "record_id": record,
+                "event_id": event,
+                "export_id": export_id,
+                "exported_at": now,
+            }
+            for seg, record, event in keys
+            if seg == segment
+        ]
+        with self._writing() as conn:
+            self._upsert(conn, t.exported_rows, rows, update=[])
+        return export_id
 
     def add_dead_letters(self, dead_letters: Iterable[DeadLetter]) -> int:
         """Keep records that could not be processed, by id.
@@ -699,6 +756,17 @@ class Store:
                 (e.account_name or "").casefold(),
                 e.event_id,
             ),
+        )
+
+    def campaign_people(self, segment: str | None = None) -> list[CampaignPerson]:
+        """People-list rows (of one segment, or all) by segment, newest event first, then name."""
+        stmt = sa.select(t.campaign_people)
+        if segment is not None:
+            stmt = stmt.where(t.campaign_people.c.segment == segment)
+        people = self._read(CampaignPerson, stmt)
+        return sorted(
+            people,
+            key=lambda p: (p.segment, -p.event_date.toordinal(), p.full_name.casefold(), p.contact_id),
         )
 
     def dead_letters(self) -> list[DeadLetter]:

@@ -171,6 +171,56 @@ campaign_entries = sa.Table(
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("url", sa.Text),
     sa.Column("confidence", sa.Float, nullable=False),
+    # The account's domain, how many qualifying events it had, and the event's own fields (0004).
+    sa.Column("domain", sa.String),
+    sa.Column("trigger_count", sa.Integer, nullable=False, server_default=sa.text("1")),
+    sa.Column("person", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("role", sa.String),
+    sa.Column("round", sa.String),
+    sa.Column("amount", sa.Float),
+    sa.Column("currency", sa.String),
+    sa.Column("investors", JSONType, nullable=False, server_default=sa.text("'[]'")),
+    sa.Column("counterparty", sa.Text),
+    sa.Column("contact_id", sa.String),
+)
+
+# The people lists: contacts at the accounts of each segment's list, as the last run cut them (0004).
+campaign_people = sa.Table(
+    "campaign_people",
+    metadata,
+    sa.Column("segment", sa.String, primary_key=True),
+    sa.Column("contact_id", sa.String, primary_key=True),
+    sa.Column("first_name", sa.String),
+    sa.Column("last_name", sa.String),
+    sa.Column("full_name", sa.String, nullable=False),
+    sa.Column("email", sa.String),
+    sa.Column("title", sa.Text),
+    sa.Column("account_id", sa.String),
+    sa.Column("account_name", sa.Text),
+    sa.Column("domain", sa.String),
+    sa.Column("owner", sa.String),
+    sa.Column("reason", sa.String, nullable=False),
+    sa.Column("trigger_type", sa.String, nullable=False),
+    sa.Column("event_date", sa.Date, nullable=False),
+    sa.Column("event_id", sa.String, nullable=False),
+    sa.Column("trigger_person", sa.Text),
+    sa.Column("trigger_title", sa.Text),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+)
+
+# What `buysignal export` handed out, per segment and format: a row is new until it was exported (0004).
+exported_rows = sa.Table(
+    "exported_rows",
+    metadata,
+    sa.Column("segment", sa.String, primary_key=True),
+    sa.Column("format", sa.String, primary_key=True),
+    sa.Column("record_id", sa.String, primary_key=True),  # the account id ("" if none) or contact id
+    sa.Column("event_id", sa.String, primary_key=True),
+    sa.Column("export_id", sa.String, nullable=False),
+    sa.Column("exported_at", UTCDateTime, nullable=False),
+    sa.Index("ix_exported_rows_export_id", "export_id"),
 )
 
 dead_letters = sa.Table(
@@ -237,9 +287,11 @@ DUMPED_TABLES: tuple[sa.Table, ...] = (
     contacts,
     opportunities,
     campaign_entries,
+    campaign_people,
     dead_letters,
     feed_state,
     review_queue,
     aliases,
 )
-ALL_TABLES: tuple[sa.Table, ...] = (*DUMPED_TABLES, runs)
+# Export history grows per export, like run history, so a re-run leaves the dump identical.
+ALL_TABLES: tuple[sa.Table, ...] = (*DUMPED_TABLES, runs, exported_rows)

@@ -399,17 +399,16 @@ class StreamProcessor:
         """Cut the campaign lists from the store and write the list files, as `buysignal run` does
         after its pipeline; at most every `lists_every` seconds (and when the worker stops), since
         each cut reads every event in the segment windows. Returns the files written."""
-        from pipelines.run import cut_campaign_lists
-        from sinks.campaigns import CampaignListWriter
+        from pipelines.run import publish_campaign_lists
 
         due = time.monotonic() - self._lists_written >= self.lists_every
         if not self.lists_stale or not (force or due) or self.processor is None:
             return []
         settings = self._now_settings()
-        entries = cut_campaign_lists(self.store, settings, self.processor.account_map)
-        self.store.replace_campaign_entries(entries, segments=[s.name for s in settings.segments])
-        writer = CampaignListWriter(Path(self.cfg.output.dir), formats=tuple(self.cfg.output.formats))
-        paths = writer.write_entries(entries, list(settings.segments))
+        contacts = self.processor.contacts.contacts if self.processor.contacts is not None else None
+        paths = publish_campaign_lists(
+            self.store, settings, self.processor.account_map, contacts, self.cfg
+        ).paths
         self.lists_stale = False
         self._lists_written = time.monotonic()
         return paths

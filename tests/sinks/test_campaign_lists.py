@@ -27,7 +27,17 @@ CASES = Path(__file__).resolve().parents[1] / "cases" / "sinks"
 
 def entries() -> list:
     return [
-        make_entry(1, evidence='Company 1 raises $25M, led by "Sequoia"\nsecond line', owner=None),
+        make_entry(
+            1,
+            evidence='Company 1 raises $25M, led by "Sequoia"\nsecond line',
+            owner=None,
+            domain="company1.example",
+            trigger_count=2,
+            round="series_b",
+            amount=25_000_000,
+            currency="USD",
+            investors=["Sequoia", "Granite Bay Ventures"],
+        ),
         make_entry(2, segment="any_trigger_7d", account_id=None, account_name=None, url=None),
         make_entry(3, event_date=date(2026, 11, 1), days_since_event=24, company="Überlingen Café AG"),
     ]
@@ -43,14 +53,17 @@ def test_one_csv_per_segment_with_the_agreed_columns(tmp_path: Path) -> None:
     assert list(CSV_COLUMNS[:9]) == [
         "account_id",
         "account_name",
+        "domain",
         "owner",
+        "new",
         "trigger_type",
         "event_date",
         "days_since_event",
-        "company",
-        "evidence",
-        "url",
+        "trigger_count",
     ]
+    assert {"round", "amount", "currency", "investors", "person", "title", "role", "counterparty"} <= set(
+        CSV_COLUMNS
+    )
     assert rows[0]["evidence"] == 'Company 1 raises $25M, led by "Sequoia"\nsecond line'
     assert rows[0]["owner"] == ""  # None is an empty cell
     assert rows[1]["company"] == "Überlingen Café AG" and rows[1]["event_date"] == "2026-11-01"

@@ -24,6 +24,11 @@ install: $(STAMP) ## create .venv and install buysignal with its dev tools
 EXAMPLE := pipelines/example
 demo: $(STAMP) ## run the whole pipeline on the bundled example data and show where the output is
 	$(BIN)/buysignal run --demo
+	$(BIN)/buysignal export new_marketing_leader_90d --format salesforce-campaign \
+		-o buysignal-output/imports/new_marketing_leader_90d.salesforce-campaign.csv
+	$(BIN)/buysignal export new_marketing_leader_90d --format hubspot \
+		-o buysignal-output/imports/new_marketing_leader_90d.hubspot.csv
+	$(BIN)/buysignal export funding_30d --format accounts -o buysignal-output/imports/funding_30d.accounts.csv
 	$(BIN)/buysignal discover --db sqlite:///buysignal.db --as-of 2026-11-25 \
 		--opportunities $(EXAMPLE)/crm/opportunities.csv --accounts $(EXAMPLE)/crm/accounts.csv \
 		--out buysignal-output/discovery

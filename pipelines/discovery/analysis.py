@@ -5,9 +5,16 @@ What it answers
 For every trigger kind -- each event type (``funding_round``), and each round or role subtype
 (``funding_round:series_b``, ``executive_hire:cmo``) -- and every window W (30, 60, 90, 180 days):
 
-1. **Win rate after a trigger (the headline, and what recommendations rest on).**
-   "Accounts that raised a round were 3.1x as likely to close-won within 90 days."
-2. **Share of won deals preceded by the trigger.** "12 of your 40 won deals (30%) came within 90
+1. **The headline: the win rate of deals with the trigger against without.** "Deals that closed
+   within 90 days after the account raised a funding round were won 46% of the time (56 of 122),
+   against 12% of your other closed deals: 3.8x as often (95% CI 2.8x to 5.2x)." The interval of
+   the ratio is Katz's log interval (scipy's `relative_risk`); each rate has its Wilson interval.
+   This is the figure to repeat (see "The deal view" below).
+2. **Account-windows with a won deal (what significance and recommendations rest on, labelled
+   "window lift").** How much more often an account closes *any* won deal in the W days after the
+   trigger than in W days without one. It also counts the deals a trigger creates, so it is far
+   larger than the deal ratio (in the demo about 25x against 3.8x) and is never called "x as likely".
+3. **Share of won deals preceded by the trigger.** "12 of your 40 won deals (30%) came within 90
    days after a funding round, against 9% of account-days in general."
 
 Unit of analysis: the account-window
@@ -104,7 +111,7 @@ import numpy as np
 from schemas import Account, Clock, Opportunity, Segment, TriggerEvent, system_clock, today
 from sources.base import ConfigError
 
-from .stats import benjamini_hochberg, wilson_interval
+from .stats import benjamini_hochberg, ratio_interval, wilson_interval
 
 DEFAULT_WINDOWS: tuple[int, ...] = (30, 60, 90, 180)
 DEFAULT_MIN_SUPPORT = 10
@@ -166,6 +173,10 @@ class DiscoveryRow:
     deal_lift: float | None
     verdict: str
     message: str
+    deal_win_rate_other_low: float | None = None
+    deal_win_rate_other_high: float | None = None
+    deal_lift_low: float | None = None  # the 95% interval of deal_lift (Katz, scipy relative_risk)
+    deal_lift_high: float | None = None
 
     @property
     def lift_low(self) -> float | None:
@@ -788,7 +799,9 @@ def _row(c: _Counts, p: float | None, q: float | None, min_support: int, alpha: 
     deal_rate = deals_after_won / deals_after if deals_after else None
     deal_low, deal_high = wilson_interval(deals_after_won, deals_after) if deals_after else (None, None)
     deal_other = deals_other_won / deals_other if deals_other else None
+    other_low, other_high = wilson_interval(deals_other_won, deals_other) if deals_other else (None, None)
     deal_lift = deal_rate / deal_other if deal_rate is not None and deal_other else None
+    deal_ci = ratio_interval(deals_after_won, deals_after, deals_other_won, deals_other)
     label = kind.label
     if not c.supported(min_support):
         verdict = VERDICT_THIN
@@ -805,16 +818,20 @@ def _row(c: _Counts, p: float | None, q: float | None, min_support: int, alpha: 
             message = f"not enough data: only {base_n} {w}-day windows without {label}, need {min_support}"
     elif lift is None or lift <= 1 or rate is None or base is None:
         verdict = VERDICT_NO_LIFT
-        message = f"no lift: {_fmt_pct(rate or 0)} won within {w} days after {label} vs {_fmt_pct(base or 0)} without"
+        message = (
+            f"no lift: {_fmt_pct(rate or 0)} of {w}-day windows after {label} had a won deal "
+            f"vs {_fmt_pct(base or 0)} without"
+        )
     elif low is not None and low > base and q is not None and q < alpha:
         verdict = VERDICT_RECOMMEND
         message = (
-            f"{lift:.1f}x: {exposed_wins} of {exposed_n} won within {w} days vs {_fmt_pct(base)} without"
+            f"{exposed_wins} of {exposed_n} {w}-day windows after {label} had a won deal vs "
+            f"{_fmt_pct(base)} without (window lift {lift:.1f}x)"
         )
     else:
         verdict = VERDICT_NOT_SIGNIFICANT
         why = "the interval reaches the baseline" if low is None or low <= base else f"q = {q:.2f}"
-        message = f"not significant ({why}): {lift:.1f}x on {exposed_wins} of {exposed_n} could be chance"
+        message = f"not significant ({why}): window lift {lift:.1f}x on {exposed_wins} of {exposed_n} could be chance"
     return DiscoveryRow(
         trigger=label,
         type=kind.type,
@@ -850,19 +867,36 @@ def _row(c: _Counts, p: float | None, q: float | None, min_support: int, alpha: 
         deal_lift=deal_lift,
         verdict=verdict,
         message=message,
+        deal_win_rate_other_low=other_low,
+        deal_win_rate_other_high=other_high,
+        deal_lift_low=deal_ci[0] if deal_ci else None,
+        deal_lift_high=deal_ci[1] if deal_ci else None,
     )
 
 
 def headline(row: DiscoveryRow) -> str:
-    """The plain-language finding for a row, e.g. "Accounts that raised a Series B round were 3.1x as
-    likely to close-won within 90 days (24 of 60, 40%, vs 13% for accounts without one)."."""
+    """The plain-language finding for a row: the win rate of deals with the trigger against without,
+    the ratio and its 95% interval, e.g. "Deals that closed within 90 days after the account raised a
+    funding round were won 46% of the time (56 of 122), against 12% of your other closed deals (53 of
+    439): 3.8x as often (95% CI 2.8x to 5.2x)."
+
+    That is the figure a marketer can repeat. The account-window lift (how much more often an account
+    closes any won deal in the W days after the trigger) also counts the extra deals a trigger brings
+    and is much larger on thin data; it is given in the table under its own name, never as "x as
+    likely"."""
     phrase = trigger_phrase(row.type, row.subtype)
-    if row.lift is None or row.win_rate is None or row.baseline_rate is None:
+    if row.deal_win_rate is None or row.deal_win_rate_other is None or row.deal_lift is None:
         return f"Accounts that {phrase}: {row.message}."
+    interval = (
+        f" (95% CI {row.deal_lift_low:.1f}x to {row.deal_lift_high:.1f}x)"
+        if row.deal_lift_low is not None and row.deal_lift_high is not None
+        else ""
+    )
     return (
-        f"Accounts that {phrase} were {row.lift:.1f}x as likely to close-won within {row.window_days} days "
-        f"({row.exposed_wins} of {row.exposed_windows}, {_fmt_pct(row.win_rate)}, vs "
-        f"{_fmt_pct(row.baseline_rate)} for accounts without one)."
+        f"Deals that closed within {row.window_days} days after the account {phrase} were won "
+        f"{_fmt_pct(row.deal_win_rate)} of the time ({row.deals_after_won} of {row.deals_after}), against "
+        f"{_fmt_pct(row.deal_win_rate_other)} of your other closed deals ({row.deals_other_won} of "
+        f"{row.deals_other}): {row.deal_lift:.1f}x as often{interval}."
     )
 
 
@@ -881,12 +915,15 @@ def _segment(row: DiscoveryRow) -> Segment:
         rounds = [row.subtype]
     elif row.subtype:
         roles = [row.subtype]
-    lift = f"{row.lift:.1f}x" if row.lift is not None else "higher"
+    if row.deal_win_rate is not None and row.deal_win_rate_other is not None:
+        rates = f"won {_fmt_pct(row.deal_win_rate)} of deals vs {_fmt_pct(row.deal_win_rate_other)} without"
+    else:
+        rates = "won more often"
     return Segment(
         name=segment_name(row),
         description=(
-            f"Found by buysignal discover: accounts that {trigger_phrase(row.type, row.subtype)} closed-won "
-            f"{lift} as often within {row.window_days} days"
+            f"Found by buysignal discover: accounts that {trigger_phrase(row.type, row.subtype)} "
+            f"{rates}, within {row.window_days} days"
         ),
         types=[row.type],  # type: ignore[list-item]
         rounds=rounds,  # type: ignore[arg-type]
@@ -895,16 +932,23 @@ def _segment(row: DiscoveryRow) -> Segment:
     )
 
 
+def _strength(row: DiscoveryRow) -> tuple[float, float]:
+    # The headline's own figure first: the lower bound of the deal win-rate ratio, then the cautious
+    # account-window lift.
+    return (row.deal_lift_low or 0.0, row.lift_low or 0.0)
+
+
 def _recommend(rows: list[DiscoveryRow]) -> list[Recommendation]:
-    """For each trigger kind, the recommended row with the highest cautious (lower-bound) lift."""
+    """For each trigger kind, the recommended row whose headline is strongest: the highest lower bound
+    of the deal win-rate ratio (then of the account-window lift)."""
     best: dict[str, DiscoveryRow] = {}
     for row in rows:
         if row.verdict != VERDICT_RECOMMEND:
             continue
         current = best.get(row.trigger)
-        if current is None or (row.lift_low or 0.0) > (current.lift_low or 0.0):
+        if current is None or _strength(row) > _strength(current):
             best[row.trigger] = row
-    ordered = sorted(best.values(), key=lambda r: (-(r.lift_low or 0.0), r.trigger))
+    ordered = sorted(best.values(), key=lambda r: (tuple(-x for x in _strength(r)), r.trigger))
     return [Recommendation(row=r, sentence=headline(r), segment=_segment(r)) for r in ordered]
 
 

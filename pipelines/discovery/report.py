@@ -50,12 +50,6 @@ def _interval(row: DiscoveryRow) -> str:
     return f"{_pct(row.win_rate)} ({_pct(row.win_rate_low)}-{_pct(row.win_rate_high)})"
 
 
-def _deal_rates(row: DiscoveryRow) -> str:
-    if not row.deals_after:
-        return "-"
-    return f"{_pct(row.deal_win_rate)} of {row.deals_after} / {_pct(row.deal_win_rate_other)}"
-
-
 def trigger_label(row: DiscoveryRow) -> str:
     """A short human label for a row's trigger kind, e.g. "funding round: Series B"."""
     kind = row.type.replace("_", " ")
@@ -91,14 +85,15 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
     columns = [
         ("Trigger", "left"),
         ("Window", "right"),
-        ("Won after / had it", "right"),
-        ("Win rate (95% CI)", "right"),
-        ("Without it", "right"),
-        ("Lift", "right"),
+        ("Deals won after it (95% CI)", "right"),
+        ("Other deals won", "right"),
+        ("Ratio (95% CI)", "right"),
+        ("Windows with a won deal: after / without", "right"),
+        ("Window lift", "right"),
         ("q", "right"),
     ]
     if wide:
-        columns += [("Won deals preceded", "right"), ("Deal win rate after / other", "right")]
+        columns += [("Won deals preceded", "right")]
     columns.append(("Verdict", "left"))
     for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -112,9 +107,10 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
         cells = [
             trigger_label(row),
             f"{row.window_days} d",
-            f"{row.exposed_wins} / {row.exposed_windows}",
-            _interval(row),
-            _pct(row.baseline_rate),
+            _deal_after(row),
+            f"{_pct(row.deal_win_rate_other)} of {row.deals_other}" if row.deals_other else "-",
+            _ratio(row),
+            f"{row.exposed_wins} of {row.exposed_windows} ({_pct(row.win_rate)}) / {_pct(row.baseline_rate)}",
             _times(row.lift),
             _p(row.q_value),
         ]
@@ -122,7 +118,6 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
             cells.append(
                 f"{row.won_preceded} / {row.won_deals} ({_pct(row.preceded_share)})" if row.won_deals else "-"
             )
-            cells.append(_deal_rates(row))
         table.add_row(*cells, verdict, style=style)
     console.print(table)
     if report.recommendations:
@@ -135,6 +130,25 @@ def render_terminal(report: DiscoveryReport, console: Console, *, show_thin: boo
         console.print(f"[dim]note: {note}[/dim]")
     for warning in report.warnings:
         console.print(f"[yellow]warning: {warning}[/yellow]")
+
+
+def _deal_after(row: DiscoveryRow) -> str:
+    if not row.deals_after or row.deal_win_rate is None:
+        return "-"
+    interval = (
+        f" ({_pct(row.deal_win_rate_low)}-{_pct(row.deal_win_rate_high)})"
+        if row.deal_win_rate_low is not None and row.deal_win_rate_high is not None
+        else ""
+    )
+    return f"{row.deals_after_won} of {row.deals_after}: {_pct(row.deal_win_rate)}{interval}"
+
+
+def _ratio(row: DiscoveryRow) -> str:
+    if row.deal_lift is None:
+        return "-"
+    if row.deal_lift_low is None or row.deal_lift_high is None:
+        return f"{row.deal_lift:.1f}x"
+    return f"{row.deal_lift:.1f}x ({row.deal_lift_low:.1f}-{row.deal_lift_high:.1f})"
 
 
 def _csv_value(value: object) -> object:
@@ -194,7 +208,9 @@ def render_png(report: DiscoveryReport) -> bytes:
         ax.barh(y, lifts, color=colours, xerr=[lows, highs], capsize=3, ecolor="#424242")
         ax.axvline(1.0, color="#424242", linestyle="--", linewidth=1)
         ax.set_yticks(y, labels)
-        ax.set_xlabel("How many times as likely to close-won after the trigger (lift, 95% interval)")
+        ax.set_xlabel(
+            "Window lift: share of windows with a won deal after the trigger / without (95% interval)"
+        )
         ax.set_title("Which triggers precede your won deals")
         legend = [
             Patch(color="#2e7d32", label="recommended"),
@@ -239,9 +255,11 @@ img { max-width: 100%; height: auto; }
 
 def _html_table(rows: list[DiscoveryRow]) -> str:
     head = (
-        "<tr><th class='left'>Trigger</th><th>Window</th><th>Won after / had it</th>"
-        "<th>Win rate (95% interval)</th><th>Without the trigger</th><th>Lift</th><th>q-value</th>"
-        "<th>Won deals preceded</th><th>Deal win rate after it / other deals</th><th>Typical days to win</th><th class='left'>Verdict</th></tr>"
+        "<tr><th class='left'>Trigger</th><th>Window</th><th>Deals won after it (95% interval)</th>"
+        "<th>Other deals won</th><th>Ratio (95% interval)</th>"
+        "<th>Windows with a won deal after it (95% interval)</th><th>Windows without it</th>"
+        "<th>Window lift</th><th>q-value</th>"
+        "<th>Won deals preceded</th><th>Typical days to win</th><th class='left'>Verdict</th></tr>"
     )
     body = []
     for row in rows:
@@ -256,13 +274,14 @@ def _html_table(rows: list[DiscoveryRow]) -> str:
         cells = [
             f"<td class='left'>{html.escape(trigger_label(row))}</td>",
             f"<td>{row.window_days} days</td>",
-            f"<td>{row.exposed_wins} / {row.exposed_windows}</td>",
-            f"<td>{html.escape(_interval(row))}</td>",
+            f"<td>{html.escape(_deal_after(row))}</td>",
+            f"<td>{_pct(row.deal_win_rate_other)} of {row.deals_other}</td>",
+            f"<td>{html.escape(_ratio(row))}</td>",
+            f"<td>{row.exposed_wins} of {row.exposed_windows}: {html.escape(_interval(row))}</td>",
             f"<td>{_pct(row.baseline_rate)}</td>",
             f"<td>{_times(row.lift)}</td>",
             f"<td>{html.escape(_p(row.q_value))}</td>",
             f"<td>{html.escape(preceded)}</td>",
-            f"<td>{html.escape(_deal_rates(row))}</td>",
             f"<td>{days}</td>",
             f"<td class='left'>{html.escape(row.message)}</td>",
         ]
@@ -311,8 +330,8 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
         )
     encoded = base64.b64encode(png_bytes).decode("ascii")
     parts += [
-        "<h2>Lift by trigger</h2>",
-        f"<img alt='Lift by trigger and window, with 95% intervals' src='data:image/png;base64,{encoded}'>",
+        "<h2>Window lift by trigger</h2>",
+        f"<img alt='Window lift by trigger and window, with 95% intervals' src='data:image/png;base64,{encoded}'>",
         "<h2>Every trigger and window with enough data</h2>",
         _html_table([r for r in report.rows if r.verdict != VERDICT_THIN])
         if any(r.verdict != VERDICT_THIN for r in report.rows)
@@ -320,12 +339,16 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
         _thin_details(report),
         "<h2>How to read this</h2>",
         "<ul>",
-        "<li><b>Win rate</b>: of the accounts that had the trigger, the share that closed a won deal within "
-        "the window after it. <b>Without the trigger</b>: the same share for accounts in windows of the "
-        "same length with no such trigger just before or during them.</li>",
-        "<li><b>Lift</b>: win rate divided by the rate without the trigger. 2.0x means twice as likely.</li>",
-        "<li><b>95% interval</b>: the range the true win rate is likely in, given how few accounts there "
-        "may be. A trigger is recommended only when even the low end is above the rate without it.</li>",
+        "<li><b>Deals won after it</b>: of the deals that closed (won or lost) within the window after "
+        "the trigger on their account, the share won. <b>Other deals won</b>: the same share for every other "
+        "closed deal. <b>Ratio</b>: the first over the second, with its 95% interval; this is the headline "
+        "figure (2.0x: deals after the trigger were won twice as often).</li>",
+        "<li><b>Windows with a won deal</b>: of the accounts that had the trigger, the share that closed any "
+        "won deal within the window after it, against windows of the same length with no such trigger. "
+        "<b>Window lift</b> divides the two; it also counts the deals a trigger creates, so it is much "
+        'larger than the deal ratio and is not a "times as likely to win" figure. A trigger is recommended '
+        "only when the low end of its window interval is above the rate without it and its q-value is "
+        "small.</li>",
         "<li><b>q-value</b>: the chance of a lift this large if the trigger's timing had nothing to do "
         "with wins (found by shuffling the event dates "
         f"{esc(str(s.get('permutations', '?')))} times), corrected for looking at many triggers at once. "
@@ -334,9 +357,6 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
         "won deals after it.</li>",
         "<li><b>Won deals preceded</b>: of your won deals, how many had the trigger in the window before "
         "the close date, against the share of all account-days that did.</li>",
-        "<li><b>Deal win rate after it / other deals</b>: of the deals that closed (won or lost) within the "
-        "window after the trigger, the share won, against all other closed deals. A trigger can bring more "
-        "wins by opening more deals, by deals converting better, or both; this column tells which.</li>",
         "</ul>",
         "<h2>Caveats</h2>",
         "<ul>",

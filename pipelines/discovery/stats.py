@@ -1,8 +1,6 @@
-"""Small, dependency-free statistics for trigger discovery: Wilson intervals and the
+"""The statistics trigger discovery reports, from scipy rather than written here: Wilson intervals
+for a win rate, the interval of a ratio of two win rates (the headline), and the
 Benjamini-Hochberg false-discovery correction.
-
-Written here rather than pulled from scipy/statsmodels because they are a few lines each and the
-project does not otherwise need either library.
 """
 
 from __future__ import annotations
@@ -10,10 +8,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-Z_95 = 1.959963984540054  # two-sided 95% normal quantile
+from scipy.stats import binomtest, false_discovery_control
+from scipy.stats.contingency import relative_risk
+
+CONFIDENCE = 0.95
 
 
-def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
+def wilson_interval(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple[float, float]:
     """The Wilson score interval for a binomial proportion (95% by default).
 
     Chosen over the plain normal interval because it stays inside [0, 1] and keeps close to its
@@ -24,12 +25,23 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
         return (0.0, 1.0)
     if not 0 <= successes <= trials:
         raise ValueError(f"wilson_interval: successes={successes} must be between 0 and trials={trials}")
-    p = successes / trials
-    z2 = z * z
-    denom = 1.0 + z2 / trials
-    centre = (p + z2 / (2 * trials)) / denom
-    half = z * math.sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / denom
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    ci = binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="wilson")
+    return (max(0.0, float(ci.low)), min(1.0, float(ci.high)))
+
+
+def ratio_interval(
+    wins_a: int, n_a: int, wins_b: int, n_b: int, confidence: float = CONFIDENCE
+) -> tuple[float, float] | None:
+    """The interval of the ratio of two win rates (wins_a/n_a over wins_b/n_b): Katz's log interval
+    for a relative risk (scipy's `relative_risk`). None when either group has no wins or no cases,
+    where the ratio or its log is undefined."""
+    if min(wins_a, wins_b) <= 0 or wins_a > n_a or wins_b > n_b:
+        return None
+    ci = relative_risk(wins_a, n_a, wins_b, n_b).confidence_interval(confidence_level=confidence)
+    low, high = float(ci.low), float(ci.high)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return (low, high)
 
 
 def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
@@ -39,14 +51,6 @@ def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
     twenty true-null combinations would look "significant" by chance. Rows whose q-value is below
     alpha keep the expected share of false discoveries below alpha.
     """
-    m = len(p_values)
-    if m == 0:
+    if not p_values:
         return []
-    order = sorted(range(m), key=lambda i: p_values[i])
-    adjusted = [1.0] * m
-    running = 1.0
-    for rank in range(m, 0, -1):  # from the largest p-value down, keeping the minimum seen
-        i = order[rank - 1]
-        running = min(running, p_values[i] * m / rank)
-        adjusted[i] = min(1.0, running)
-    return adjusted
+    return [float(q) for q in false_discovery_control(list(p_values), method="bh")]

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.discovery import DiscoveryError, discover
 from pipelines.discovery.analysis import VERDICT_RECOMMEND, VERDICT_THIN, headline
-from pipelines.discovery.stats import benjamini_hochberg, wilson_interval
+from pipelines.discovery.stats import benjamini_hochberg, ratio_interval, wilson_interval
 from schemas import Account, Opportunity, TriggerEvent
 from sources.base import ConfigError
 
@@ -119,7 +119,13 @@ def test_finds_planted_funding_effect(world) -> None:
     assert seg.types == ["funding_round"] and seg.days == 90
     # The executive hires carry no effect, so none of them is recommended.
     assert not any(r.type == "executive_hire" and r.verdict == VERDICT_RECOMMEND for r in report.rows)
-    assert "as likely to close-won within 90 days" in headline(row)
+    text = headline(row)
+    assert text.startswith(
+        "Deals that closed within 90 days after the account raised a funding round were won"
+    )
+    assert f"{row.deal_lift:.1f}x as often (95% CI" in text and "as likely" not in text
+    assert row.deal_lift_low is not None and row.deal_lift_high is not None
+    assert 1.0 < row.deal_lift_low < row.deal_lift < row.deal_lift_high
 
 
 def test_finds_nothing_once_event_dates_are_shuffled(world) -> None:
@@ -297,3 +303,11 @@ def test_benjamini_hochberg_matches_hand_computation() -> None:
     # p sorted: 0.01, 0.02, 0.03, 0.5 with m = 4 -> 0.04, 0.04, 0.04, 0.5 (monotone from the top).
     assert benjamini_hochberg([0.5, 0.01, 0.03, 0.02]) == pytest.approx([0.5, 0.04, 0.04, 0.04])
     assert benjamini_hochberg([]) == []
+
+
+def test_ratio_interval_is_katz_log_interval() -> None:
+    # 56 of 122 deals won after the trigger, 53 of 439 without: RR = 3.80; by hand, the log interval is
+    # exp(ln 3.802 -/+ 1.96 * sqrt(1/56 - 1/122 + 1/53 - 1/439)) = 2.77 .. 5.22.
+    low, high = ratio_interval(56, 122, 53, 439) or (0.0, 0.0)
+    assert (round(low, 2), round(high, 2)) == (2.77, 5.22)
+    assert ratio_interval(0, 10, 5, 20) is None  # no wins on one side: the log ratio is undefined

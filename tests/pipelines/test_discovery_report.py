@@ -157,7 +157,7 @@ def test_html_is_self_contained_and_has_the_table(report: DiscoveryReport, tmp_p
     assert "data:image/png;base64," in page
     assert "<table" in page and "funding round: Series B" in page
     assert report.recommendations[0].sentence.replace("&", "&amp;") in page
-    assert "as likely to close-won within" in page
+    assert "as often (95% CI" in page and "as likely" not in page
     assert "not that they cause" in page  # the caveat is there
     assert "<style>" in page
     assert "<details><summary>Not enough data yet" in page  # the CMO hires, folded away

@@ -70,6 +70,29 @@ def test_demo_run_twice_leaves_identical_store(tmp_path: Path):
         "url",
     } <= set(rows[0])
     assert all(0 <= int(r["days_since_event"]) <= 30 for r in rows)
+    assert len({r["account_id"] for r in rows}) == len(rows)  # one row per account
+    assert first.new_rows == first.segment_rows  # the first run: every row is new
+    assert second.new_rows == {name: 0 for name in second.new_rows}  # the second: nothing is
+    assert all(r["new"] == "false" for r in rows)  # (the files are the second run's)
+
+    # pipelines/example/README.md: who had a new marketing leader in the 90 days to 2026-11-25.
+    leaders = next(p for p in first.list_paths if p.name == "new_marketing_leader_90d.csv")
+    names = {r["account_name"]: r for r in csv.DictReader(leaders.open(encoding="utf-8"))}
+    assert {
+        "Northwind Analytics Ltd",
+        "Polar Signal Inc.",
+        "Bramble Commerce Inc.",
+        "Larkspur Learning",
+        "Meridian HR Software",
+        "Foxglove Health Inc",
+        "Emberly GmbH",
+        "Irisford Analytics Inc",
+    } == set(names)  # not the Emberstone Freight promotion
+    assert names["Polar Signal Inc."]["trigger_count"] == "2"  # Jordan Ellis and Ingrid Halvorsen
+    assert names["Bramble Commerce Inc."]["title"] == "VP Marketing"
+    people = next(p for p in first.list_paths if p.name == "new_marketing_leader_90d.people.csv")
+    titles = [r["title"] for r in csv.DictReader(people.open(encoding="utf-8"))]
+    assert titles and all(any(k in t.lower() for k in ("marketing", "demand gen", "growth")) for t in titles)
 
 
 def test_bad_inputs_become_dead_letters_and_the_run_goes_on(tmp_path: Path):
@@ -124,3 +147,14 @@ accounts = "accounts.csv"
     funding = [e for e in events if e.type == "funding_round"]
     assert len(funding) == 1 and matches[funding[0].event_id].account_id == "A1"
     assert summary.segment_rows["funding_30d"] == 1
+
+
+def test_a_config_without_crm_says_why_the_lists_are_empty() -> None:
+    from pipelines.config import config_from_dict
+    from pipelines.run import crm_notes
+
+    notes = crm_notes(config_from_dict({}), accounts=0, contacts=0)
+    assert any("no [crm] accounts export" in n and "matched_only" in n for n in notes)
+    assert any("no [crm] contacts export" in n and "people lists" in n for n in notes)
+    both = config_from_dict({"crm": {"accounts": "a.csv", "contacts": "c.csv"}})
+    assert crm_notes(both, accounts=3, contacts=5) == []

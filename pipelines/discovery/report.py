@@ -346,7 +346,7 @@ def render_html(report: DiscoveryReport, png: bytes | None = None) -> str:
         "<li><b>Windows with a won deal</b>: of the accounts that had the trigger, the share that closed any "
         "won deal within the window after it, against windows of the same length with no such trigger. "
         "<b>Window lift</b> divides the two; it also counts the deals a trigger creates, so it is much "
-        'larger than the deal ratio and is not a "times as likely to win" figure. A trigger is recommended '
+        "larger than the deal ratio and does not say how much better deals convert. A trigger is recommended "
         "only when the low end of its window interval is above the rate without it and its q-value is "
         "small.</li>",
         "<li><b>q-value</b>: the chance of a lift this large if the trigger's timing had nothing to do "

@@ -3,14 +3,16 @@ UTF-16 "Unicode text", comma, semicolon or tab separated. Shared by the CRM and 
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import IO, Any
 
 from sources.base import ConfigError
 
@@ -20,28 +22,51 @@ _HEADER_SPACE = re.compile(r"[\s_]+")
 _INVISIBLE = "\ufeff\u200b\u00a0"
 
 
-def decode_export(data: bytes, where: str) -> tuple[str, str]:
-    """The text of an exported file and the encoding it was in. UTF-8 (BOM or not) first; a UTF-16
-    BOM means Excel's "Unicode text"; anything else is taken as Windows-1252, which is what Excel
-    writes on most Western machines, and the fallback is logged so a wrong guess can be spotted."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    try:
-        text, encoding = data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        # The five bytes cp1252 leaves undefined: latin-1 maps every byte, so nothing is lost.
-        text, encoding = data.decode("latin-1"), "latin-1"
+# How each encoding `export_encoding` names is decoded (a UTF-8 BOM is not part of the text).
+_CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "cp1252": "cp1252", "latin-1": "latin-1"}
+_BLOCK = 1 << 20
+
+
+def _encoding_of(blocks: Iterable[bytes], where: str) -> str:
+    """UTF-8 (BOM or not) first; a UTF-16 BOM means Excel's "Unicode text"; anything else is taken
+    as Windows-1252, which is what Excel writes on most Western machines, and the fallback is logged
+    so a wrong guess can be spotted. Reads the blocks once, keeping none of them."""
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    cp1252 = codecs.getincrementaldecoder("cp1252")()
+    first_bad: int | None = None
+    cp1252_ok = True
+    offset = 0
+    first = True
+    for block in blocks:
+        if first and block.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return "utf-16"
+        first = False
+        if first_bad is None:
+            try:
+                utf8.decode(block)
+            except UnicodeDecodeError as exc:
+                first_bad = offset + exc.start
+        if cp1252_ok:
+            try:
+                cp1252.decode(block)
+            except UnicodeDecodeError:
+                cp1252_ok = False
+        offset += len(block)
+    if first_bad is None:
+        try:
+            utf8.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            first_bad = offset
+    # The five bytes cp1252 leaves undefined: latin-1 maps every byte, so nothing is lost.
+    encoding = "cp1252" if cp1252_ok else "latin-1"
     log.warning(
         "%s is not UTF-8 (first bad byte at offset %d); read it as %s. Re-export as UTF-8 if names look wrong",
         where,
         first_bad,
         encoding,
     )
-    return text, encoding
+    return encoding
 
 
 def normalise_header(header: str) -> str:
@@ -51,52 +76,79 @@ def normalise_header(header: str) -> str:
 
 @dataclass
 class CsvExport:
-    """An export file's header row and data rows (with their line numbers), decoded and split."""
+    """An export file's layout: its encoding, separator and header row. The data rows are read from
+    the file as they are asked for (`iter_rows`), one at a time, so a million-row export costs the
+    memory of one row."""
 
     path: Path
     encoding: str
     delimiter: str
     header: list[str]
-    rows: list[tuple[int, list[str]]]
+    header_line: int = 1
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, cells) per non-blank data row. A file that stops being CSV part way (a NUL
+        byte) is a ConfigError naming the line."""
+        with self._reader() as (reader, _):
+            for row in reader:
+                if reader.line_num <= self.header_line:
+                    continue
+                if not any(cell.strip() for cell in row):
+                    continue  # blank line: not a record
+                yield reader.line_num, row
+
+    @contextmanager
+    def _reader(self) -> Iterator[tuple[Any, IO[str]]]:
+        try:
+            handle = open(self.path, encoding=_CODECS[self.encoding], newline="")  # noqa: SIM115
+        except OSError as exc:
+            raise ConfigError(f"{self.path}: can't read it ({exc})") from exc
+        with handle:
+            reader = csv.reader(handle, delimiter=self.delimiter)
+            try:
+                yield reader, handle
+            except csv.Error as exc:
+                # csv only raises on things like NUL bytes; the file is not a CSV export.
+                raise ConfigError(
+                    f"{self.path}: not a readable CSV file (line {reader.line_num}: {exc})"
+                ) from exc
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        while block := fh.read(_BLOCK):
+            yield block
 
 
 def read_export(path: str | Path) -> CsvExport:
-    """Decode and split a CSV export. A missing or empty file is a ConfigError (nothing to read)."""
+    """An export's encoding, separator and header. A missing or empty file, or one that is not CSV,
+    is a ConfigError (nothing to read); the rows are read later, as they are used."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        encoding = _encoding_of(_blocks(path), str(path))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such file; check the path") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: can't read it ({exc})") from exc
-    text, encoding = decode_export(data, str(path))
-    first_line = text.split("\n", 1)[0]
+    with open(path, encoding=_CODECS[encoding], newline="") as fh:
+        first_line = fh.readline()
     # Excel in many European locales writes ';'; some tools write tabs. The header line decides.
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    try:
+    export = CsvExport(path=path, encoding=encoding, delimiter=delimiter, header=[])
+    with export._reader() as (reader, _):
         for row in reader:
-            if header is None:
-                if any(cell.strip() for cell in row):
-                    header = row
-                continue
-            if not any(cell.strip() for cell in row):
-                continue  # blank line: not a record
-            rows.append((reader.line_num, row))
-    except csv.Error as exc:
-        # csv only raises on things like NUL bytes; the file is not a CSV export.
-        raise ConfigError(f"{path}: not a readable CSV file (line {reader.line_num}: {exc})") from exc
-    if header is None:
+            if any(cell.strip() for cell in row):
+                export.header, export.header_line = row, reader.line_num
+                break
+    if not export.header:
         raise ConfigError(f"{path}: the file is empty; expected a header row and data rows")
-    return CsvExport(path=path, encoding=encoding, delimiter=delimiter, header=header, rows=rows)
+    return export
 
 
 def iter_rows(export: CsvExport) -> Iterator[tuple[int, dict[str, str] | None, list[str]]]:
     """(line number, {header: value} or None when the field count is wrong, raw cells) per data row."""
     width = len(export.header)
-    for line, cells in export.rows:
+    for line, cells in export.rows():
         if len(cells) != width:
             yield line, None, cells
         else:

@@ -76,6 +76,26 @@ def test_plain_accounts_in_cp1252_are_decoded_and_the_fallback_is_logged(
     assert any("cp1252" in r.getMessage() and "accounts_plain.csv" in r.getMessage() for r in caplog.records)
 
 
+def test_a_big_export_is_read_row_by_row_and_a_late_cp1252_byte_still_decides_the_encoding(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The encoding is decided over the whole file, read in blocks: one cp1252 byte two megabytes in
+    # makes the whole file cp1252, and the first rows (plain ASCII) read the same either way.
+    rows = "".join(f"p-{i},Plain Row {i} Ltd\n" for i in range(80_000))
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(("account_id,name\n" + rows).encode() + "q-1,Caf\u00e9 Late SARL\n".encode("cp1252"))
+    assert path.stat().st_size > 2 * 2**20
+    with caplog.at_level(logging.WARNING):
+        source = AccountsCsvSource(path)
+        first = next(iter(source.read()))
+        assert isinstance(first, Account) and first.account_id == "p-0"
+        accounts, dead = read_accounts(path)
+    assert not dead and len(accounts) == 80_001
+    assert accounts[-1].name == "Café Late SARL"
+    where = path.read_bytes().index(b"Caf\xe9") + 3
+    assert any(f"offset {where})" in r.getMessage() for r in caplog.records)
+
+
 def test_semicolon_separated_salesforce_report_headers() -> None:
     accounts, dead = read_accounts(CASES / "accounts_semicolon.csv")
     assert not dead

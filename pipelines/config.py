@@ -57,6 +57,12 @@ class TriggersConfig(_Section):
 class MatchingConfig(_Section):
     threshold: float | None = Field(default=None, ge=0, le=100)
     aliases: str | None = None
+    index_cache: bool = Field(
+        default=True, description="keep the CRM export's account index on disk while the export is unchanged"
+    )
+    index_cache_dir: str | None = Field(
+        default=None, description="where; default $BUYSIGNAL_CACHE_DIR, else ~/.cache/buysignal"
+    )
 
 
 class CrmConfig(_Section):
@@ -100,6 +106,17 @@ class Config(_Section):
     def now(self, clock: Clock = system_clock) -> datetime:
         """The run's "now": the pinned `as_of` if the config has one, else what `clock` says."""
         return self.as_of or clock()
+
+    def index_cache_dir(self) -> str | None:
+        """The folder the account index is cached in (relative to the config file), or None when
+        `[matching] index_cache = false`."""
+        if not self.matching.index_cache:
+            return None
+        if self.matching.index_cache_dir:
+            return self.input_path(self.matching.index_cache_dir)
+        from pipelines.index_cache import default_cache_dir
+
+        return str(default_cache_dir())
 
     def input_path(self, value: str) -> str:
         """An input path resolved against the config file's folder (URLs and '-' pass through)."""

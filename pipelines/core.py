@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from matchers import AccountIndex, ContactIndex, champion_events, load_aliases, title_to_role
+from matchers.accounts import DEFAULT_THRESHOLD
 from pipelines.config import Config
 from pipelines.dedup import clusters, dedup_key, latest_version, merge
+from pipelines.index_cache import load_crm_index
 from schemas import (
     Account,
     CampaignEntry,
@@ -107,6 +109,8 @@ class ProcessSettings:
     segments: tuple[Segment, ...] = ()
     as_of: datetime | None = None
     dedup_days: int = 7
+    # Where the account index of the export is cached between runs (None: built every time).
+    index_cache_dir: str | None = None
 
     @classmethod
     def from_config(
@@ -126,6 +130,7 @@ class ProcessSettings:
             segments=tuple(cfg.segments or default_segments()),
             as_of=cfg.now(clock),
             dedup_days=cfg.triggers.dedup_days,
+            index_cache_dir=cfg.index_cache_dir(),
         )
 
 
@@ -151,7 +156,7 @@ class CrmSnapshot:
 
 class TriggerProcessor:
     """The core step. Build it with settings, call `setup()` once (it loads the spaCy pipeline and
-    builds the account index), then feed it documents."""
+    the account index), then feed it documents."""
 
     def __init__(self, settings: ProcessSettings, crm: CrmSnapshot | None = None) -> None:
         self.settings = settings
@@ -159,20 +164,44 @@ class TriggerProcessor:
         self.detector: TriggerDetector | None = None
         self.accounts: AccountIndex | None = None
         self.contacts: ContactIndex | None = None
-        self.account_map: dict[str, Account] = {}
+        self._account_map: dict[str, Account] | None = None
+        # The accounts CRM contacts belong to (what champion moves compare against).
+        self._contact_accounts: dict[str, Account] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     def setup(self) -> TriggerProcessor:
-        """Load what is expensive to load, once per worker."""
+        """Load what is expensive to load, once per worker. The account index comes from the
+        index cache while the export is unchanged (pipelines/index_cache.py); no list of every
+        account is kept unless `account_map` is asked for (campaign entries need the CRM columns)."""
         s = self.settings
         self.detector = load_detector(s.model, min_confidence=s.min_confidence)
-        crm = self._crm or CrmSnapshot.load(s.accounts_path, s.contacts_path)
-        self.account_map = {a.account_id: a for a in crm.accounts}
+        crm_index = load_crm_index(s.accounts_path, s.index_cache_dir) if s.accounts_path else None
+        index = crm_index.index if crm_index else AccountIndex.build([])
+        index.threshold = DEFAULT_THRESHOLD if s.threshold is None else float(s.threshold)
         aliases: dict[str, str] = load_aliases(s.aliases_path) if s.aliases_path else {}
         aliases.update(dict(s.extra_aliases))
-        self.accounts = AccountIndex.build(crm.accounts, aliases=aliases, threshold=s.threshold)
-        self.contacts = ContactIndex.build(crm.contacts, crm.accounts) if crm.contacts else None
+        for alias, account_id in aliases.items():
+            index.add_alias(alias, account_id)
+        self.accounts = index
+        if self._crm is not None:
+            self._account_map = {a.account_id: a for a in self._crm.accounts}
+            contacts = self._crm.contacts
+        else:
+            contacts = read_contacts(s.contacts_path)[0] if s.contacts_path else []
+        if contacts and crm_index is not None:
+            self._contact_accounts = crm_index.accounts({c.account_id for c in contacts if c.account_id})
+        self.contacts = ContactIndex.build(contacts, self._contact_accounts.values()) if contacts else None
         return self
+
+    @property
+    def account_map(self) -> dict[str, Account]:
+        """Every account of the export with all its CRM columns (owner, industry, ...), by id: what
+        campaign entries are cut with. Read from the export when first asked for, so that workers
+        that only detect and match never hold it."""
+        if self._account_map is None:
+            path = self.settings.accounts_path
+            self._account_map = {a.account_id: a for a in (read_accounts(path)[0] if path else [])}
+        return self._account_map
 
     def _ready(self) -> tuple[TriggerDetector, AccountIndex]:
         if self.detector is None or self.accounts is None:
@@ -226,7 +255,7 @@ class TriggerProcessor:
             source_event=event,
             contacts=self.contacts,
             accounts=accounts,
-            account_map=self.account_map,
+            account_map=self._contact_accounts,
         )
 
     def job_change_events(self, change: JobChange) -> list[TriggerEvent]:
@@ -246,14 +275,14 @@ class TriggerProcessor:
             document=job_change_document(change),
             contacts=self.contacts,
             accounts=accounts,
-            account_map=self.account_map,
+            account_map=self._contact_accounts,
         )
 
     def match(self, event: TriggerEvent) -> Match:
         """The account an event's company means (champion events carry theirs already)."""
         _, accounts = self._ready()
-        if event.account_id and event.account_id in self.account_map:
-            account = self.account_map[event.account_id]
+        account = accounts.get(event.account_id) if event.account_id else None
+        if account is not None:
             return Match(
                 event_id=event.event_id,
                 company=event.company,

@@ -29,6 +29,20 @@ def shared_dir() -> Path | None:
     return path if path.is_dir() else None
 
 
+@pytest.fixture(scope="session", autouse=True)
+def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The account-index cache of every run a test starts (in-process or as a command): a folder of
+    the test session's, never the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("index-cache")
+    before = os.environ.get("BUYSIGNAL_CACHE_DIR")
+    os.environ["BUYSIGNAL_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("BUYSIGNAL_CACHE_DIR", None)
+    else:
+        os.environ["BUYSIGNAL_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def clock() -> MovingClock:
     """The test's clock, at 2026-11-25 09:00 UTC until the test moves it (pass it wherever code

@@ -479,14 +479,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_more_commands(sub: Any) -> None:
-    """Commands that live in their own modules: discover, stream, serve, subscriptions, schedule."""
+    """Commands that live in their own modules: discover, stream, serve, subscriptions, schedule, alerts."""
+    from pipelines.alerts_cli import add_parser as add_alerts
     from pipelines.discovery.cli import add_parser as add_discover
     from pipelines.schedule import add_parser as add_schedule
     from pipelines.serve import add_parser as add_serve
     from pipelines.stream import add_parser as add_stream
     from pipelines.subscriptions_cli import add_parser as add_subscriptions
 
-    for add in (add_discover, add_stream, add_serve, add_subscriptions, add_schedule):
+    for add in (add_discover, add_stream, add_serve, add_subscriptions, add_schedule, add_alerts):
         add(sub)
 
 

@@ -7,7 +7,7 @@
     buysignal subscriptions remove ID
     buysignal subscriptions sync --config FILE        # the config's [[subscriptions]] tables
     buysignal subscriptions channels [--disabled]     # channel health
-    buysignal subscriptions token create NAME | list | revoke NAME_OR_ID
+    buysignal subscriptions token create NAME (--owner REP | --admin) | list | revoke NAME_OR_ID
 
 Everything goes straight to the store (`--db`, BUYSIGNAL_DB_URL, or the config's store). Output is
 JSON Lines on stdout (`--table` for people); notes go to stderr. A subscription's private feed URL
@@ -280,12 +280,14 @@ def _token(api: Any, store: Any, args: argparse.Namespace) -> int:
         if not args.name:
             raise ConfigError("token create needs a NAME (who or what will use the token)")
         try:
-            token = api.create_api_token(store, args.name)
+            token = api.create_api_token(store, args.name, owner=args.owner, admin=args.admin)
         except ValueError as exc:
-            raise ConfigError(str(exc)) from exc
+            raise ConfigError(str(exc).removeprefix("delivery: ")) from exc
         print(token)
+        scope = "admin: every subscription" if args.admin else f"only {args.owner!r}'s subscriptions"
         print(
-            f"buysignal subscriptions: API token {args.name!r} created; shown this once (only a hash is kept)",
+            f"buysignal subscriptions: API token {args.name!r} created ({scope}); shown this once "
+            "(only a hash is kept)",
             file=sys.stderr,
         )
     elif args.token_action == "list":
@@ -403,6 +405,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     a = actions.add_parser("token", help="API tokens for `buysignal serve`")
     a.add_argument("token_action", choices=["create", "list", "revoke"])
     a.add_argument("name", nargs="?", help="create: a name for the token; revoke: its name or id")
+    whose = a.add_mutually_exclusive_group()
+    whose.add_argument("--owner", metavar="REP", help="create: the rep whose subscriptions the token sees")
+    whose.add_argument("--admin", action="store_true", help="create: a token that sees every subscription")
     _common(a)
 
     p.set_defaults(func=cmd_subscriptions)

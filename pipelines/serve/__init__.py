@@ -1,7 +1,8 @@
 """`buysignal serve`: the subscriptions API, private Atom feeds and the marketers' web page.
 
     buysignal serve [--config FILE] [--db URL] [--host 127.0.0.1] [--port 8080]
-    buysignal serve --create-token NAME      # prints a new API token once, then exits
+    buysignal serve --create-token NAME --owner REP   # a rep's API token, printed once, then exits
+    buysignal serve --create-token NAME --admin       # an admin's (sees every subscription)
 
 The app itself is `pipelines.serve.app.create_app`; this module is the command around it.
 """
@@ -93,7 +94,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cfg, extras = load_run_config(args.config)
     store_url = _store_url(args, cfg)
     if args.create_token:
-        return create_token(store_url, args.create_token)
+        return create_token(store_url, args.create_token, owner=args.owner, admin=args.admin)
+    if args.owner or args.admin:
+        raise ConfigError("--owner and --admin go with --create-token NAME")
 
     import uvicorn
 
@@ -136,17 +139,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def create_token(store_url: str, name: str) -> int:
-    """Create an API token called `name` and print it on stdout, this once (only its hash is kept)."""
+def create_token(store_url: str, name: str, *, owner: str | None = None, admin: bool = False) -> int:
+    """Create an API token called `name` (a rep's with `owner`, or an admin's) and print it on
+    stdout, this once (only its hash is kept)."""
     from sinks.delivery import api as delivery
     from sinks.store import Store
 
     with Store(store_url) as store:
-        token = delivery.create_api_token(store, name)
+        try:
+            token = delivery.create_api_token(store, name, owner=owner, admin=admin)
+        except ValueError as exc:
+            raise ConfigError(str(exc).removeprefix("delivery: ")) from exc
     print(token)
+    scope = (
+        "an admin token: it sees every subscription" if admin else f"it sees only {owner!r}'s subscriptions"
+    )
     print(
-        f"buysignal: API token {name!r} created; it is shown this once (only a hash is stored). "
-        "Send it as 'Authorization: Bearer <token>'",
+        f"buysignal: API token {name!r} created ({scope}); it is shown this once (only a hash is "
+        "stored). Send it as 'Authorization: Bearer <token>'",
         file=sys.stderr,
     )
     return 0
@@ -187,7 +197,22 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="also send due alerts (and retries) to the subscription channels every N seconds",
     )
     p.add_argument("--verbose-http", action="store_true", help="log every request (tokens masked)")
-    p.add_argument("--create-token", metavar="NAME", help="create an API token, print it once, and exit")
+    p.add_argument(
+        "--create-token",
+        metavar="NAME",
+        help="create an API token, print it once, and exit (with --owner REP or --admin)",
+    )
+    whose = p.add_mutually_exclusive_group()
+    whose.add_argument(
+        "--owner",
+        metavar="REP",
+        help="--create-token: the rep whose subscriptions the token sees and changes",
+    )
+    whose.add_argument(
+        "--admin",
+        action="store_true",
+        help="--create-token: a token that sees and changes every subscription",
+    )
     p.set_defaults(func=cmd_serve)
     return p
 

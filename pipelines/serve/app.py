@@ -3,6 +3,12 @@ marketers' web page. Built by `create_app(ServeSettings(...))`; `buysignal serve
 
 Subscriptions, channels, feeds and tokens are `sinks.delivery.api`'s; this module only speaks HTTP.
 See `pipelines.serve.security` for who may see what.
+
+Every API route takes the caller (`Caller`: the principal of the Bearer token) and reaches a
+subscription or channel only through `_visible_subscription` / `_visible_channel`, which answer 404
+for one the token may not see (a rep's token sees only its owner's; an admin token sees all), the
+same answer as for one that does not exist. tests/pipelines/test_serve_access.py walks the app's
+route table, so a new route without such a check fails there.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -96,6 +103,11 @@ class SubscriptionPatch(BaseModel):
     channels: list[delivery.ChannelSpec] | None = None
 
 
+class Replayed(BaseModel):
+    channel_id: str
+    requeued: int = Field(description="dead deliveries given another set of attempts")
+
+
 class FeedToken(BaseModel):
     feed_token: str
     feed_url: str
@@ -114,17 +126,51 @@ def _settings(request: Request) -> ServeSettings:
 
 def require_api_token(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> None:
-    """The management API's guard: a live API token in `Authorization: Bearer`, nothing else."""
+) -> delivery.Principal:
+    """The management API's guard: a live API token in `Authorization: Bearer`, nothing else.
+    Returns whom the token speaks for (a rep, or an admin)."""
     token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
-    if not token or not delivery.verify_api_token(_store(request), token):
+    principal = delivery.authenticate_api_token(_store(request), token) if token else None
+    if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail=(
                 "a valid API token is required in 'Authorization: Bearer <token>'; "
-                "create one with `buysignal serve --create-token NAME`"
+                "create one with `buysignal serve --create-token NAME --owner REP` (or --admin)"
             ),
             headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+Caller = Annotated[delivery.Principal, Depends(require_api_token)]
+
+
+def _visible_subscription(
+    request: Request, caller: delivery.Principal, subscription_id: str
+) -> delivery.Subscription:
+    """The subscription, if this token may see it; else 404 (as if there were none: a rep's token
+    can't even learn that another rep's subscription exists)."""
+    sub = delivery.get_subscription(_store(request), subscription_id)
+    if sub is None or not caller.may_see(sub.owner):
+        raise _not_found("subscription", subscription_id)
+    return sub
+
+
+def _visible_channel(request: Request, caller: delivery.Principal, channel_id: str) -> delivery.Subscription:
+    """The subscription a channel belongs to, if this token may see it; else 404."""
+    sub = delivery.subscription_for_channel(_store(request), channel_id)
+    if sub is None or not caller.may_see(sub.owner):
+        raise _not_found("channel", channel_id)
+    return sub
+
+
+def _may_own(caller: delivery.Principal, owner: str) -> None:
+    """403 when the token would give a subscription to an owner it may not act for."""
+    if not caller.may_see(owner):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"this token is {caller.owner!r}'s: its subscriptions must have owner {caller.owner!r}",
         )
 
 
@@ -153,15 +199,25 @@ def _api_router() -> APIRouter:
 
     @api.get("/subscriptions", response_model=list[SubscriptionOut])
     def list_subscriptions(
-        request: Request, owner: Annotated[str | None, Query(description="only this rep's")] = None
+        request: Request,
+        caller: Caller,
+        owner: Annotated[str | None, Query(description="only this rep's")] = None,
     ) -> list[SubscriptionOut]:
-        """Every subscription (or one owner's), with its channels and their health."""
+        """Every subscription this token may see (a rep's token: its owner's; admin: all, or one
+        owner's), with its channels and their health."""
+        if not caller.admin:
+            if owner is not None and owner != caller.owner:
+                return []
+            owner = caller.owner
         return [_out(request, s) for s in delivery.list_subscriptions(_store(request), owner=owner)]
 
     @api.post("/subscriptions", response_model=SubscriptionOut, status_code=status.HTTP_201_CREATED)
-    def create_subscription(request: Request, spec: delivery.SubscriptionSpec) -> SubscriptionOut:
+    def create_subscription(
+        request: Request, caller: Caller, spec: delivery.SubscriptionSpec
+    ) -> SubscriptionOut:
         """Create a subscription. The answer shows its private feed URL and any generated webhook
-        secret once; keep them, later reads never show them."""
+        secret once; keep them, later reads never show them. A rep's token creates its owner's only."""
+        _may_own(caller, spec.owner)
         try:
             sub = delivery.create_subscription(
                 _store(request), spec, allow_private=_settings(request).allow_private_targets
@@ -171,22 +227,19 @@ def _api_router() -> APIRouter:
         return _out(request, sub)
 
     @api.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-    def get_subscription(request: Request, subscription_id: str) -> SubscriptionOut:
+    def get_subscription(request: Request, caller: Caller, subscription_id: str) -> SubscriptionOut:
         """One subscription with its channels (secrets hidden)."""
-        sub = delivery.get_subscription(_store(request), subscription_id)
-        if sub is None:
-            raise _not_found("subscription", subscription_id)
-        return _out(request, sub)
+        return _out(request, _visible_subscription(request, caller, subscription_id))
 
     @api.put("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
     def replace_subscription(
-        request: Request, subscription_id: str, spec: delivery.SubscriptionSpec
+        request: Request, caller: Caller, subscription_id: str, spec: delivery.SubscriptionSpec
     ) -> SubscriptionOut:
         """Replace a subscription's name, owner, filters and channels. Channels are matched on kind,
         target and period: one that is sent again keeps its id and state."""
         store = _store(request)
-        if delivery.get_subscription(store, subscription_id) is None:
-            raise _not_found("subscription", subscription_id)
+        _visible_subscription(request, caller, subscription_id)
+        _may_own(caller, spec.owner)
         try:
             sub = delivery.update_subscription(
                 store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
@@ -199,13 +252,13 @@ def _api_router() -> APIRouter:
 
     @api.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
     def update_subscription(
-        request: Request, subscription_id: str, patch: SubscriptionPatch
+        request: Request, caller: Caller, subscription_id: str, patch: SubscriptionPatch
     ) -> SubscriptionOut:
         """Change some of a subscription's fields; channels are kept unless `channels` is sent."""
         store = _store(request)
-        current = delivery.get_subscription(store, subscription_id)
-        if current is None:
-            raise _not_found("subscription", subscription_id)
+        current = _visible_subscription(request, caller, subscription_id)
+        if patch.owner is not None:
+            _may_own(caller, patch.owner)
         try:
             if patch.channels is None:
                 sub = delivery.update_filters(
@@ -232,32 +285,32 @@ def _api_router() -> APIRouter:
         return _out(request, sub)
 
     @api.delete("/subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_subscription(request: Request, subscription_id: str) -> Response:
+    def delete_subscription(request: Request, caller: Caller, subscription_id: str) -> Response:
         """Delete a subscription with its channels and pending deliveries."""
+        _visible_subscription(request, caller, subscription_id)
         if not delivery.delete_subscription(_store(request), subscription_id):
             raise _not_found("subscription", subscription_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @api.post("/subscriptions/{subscription_id}/feed-token", response_model=FeedToken)
-    def rotate_feed_token(request: Request, subscription_id: str) -> FeedToken:
+    def rotate_feed_token(request: Request, caller: Caller, subscription_id: str) -> FeedToken:
         """A new private feed URL for the subscription; the old one stops working."""
         store = _store(request)
-        if delivery.get_subscription(store, subscription_id) is None:
-            raise _not_found("subscription", subscription_id)
+        _visible_subscription(request, caller, subscription_id)
         token = delivery.rotate_feed_token(store, subscription_id)
         return FeedToken(feed_token=token, feed_url=_feed_url(request, token))
 
     @api.get("/subscriptions/{subscription_id}/deliveries", response_model=list[delivery.Delivery])
     def list_deliveries(
         request: Request,
+        caller: Caller,
         subscription_id: str,
         delivery_status: Annotated[delivery.DeliveryStatus | None, Query(alias="status")] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     ) -> list[delivery.Delivery]:
         """What was sent (or is waiting, or gave up) for this subscription, newest first."""
         store = _store(request)
-        if delivery.get_subscription(store, subscription_id) is None:
-            raise _not_found("subscription", subscription_id)
+        _visible_subscription(request, caller, subscription_id)
         return delivery.list_deliveries(
             store, subscription_id=subscription_id, status=delivery_status, limit=limit
         )
@@ -267,11 +320,12 @@ def _api_router() -> APIRouter:
         response_model=delivery.Channel,
         status_code=status.HTTP_201_CREATED,
     )
-    def add_channel(request: Request, subscription_id: str, spec: delivery.ChannelSpec) -> delivery.Channel:
+    def add_channel(
+        request: Request, caller: Caller, subscription_id: str, spec: delivery.ChannelSpec
+    ) -> delivery.Channel:
         """Add a channel (Slack webhook, signed JSON webhook or email digest) to a subscription."""
         store = _store(request)
-        if delivery.get_subscription(store, subscription_id) is None:
-            raise _not_found("subscription", subscription_id)
+        _visible_subscription(request, caller, subscription_id)
         try:
             return delivery.add_channel(
                 store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
@@ -284,11 +338,14 @@ def _api_router() -> APIRouter:
     @api.get("/channels", response_model=list[ChannelHealth])
     def channel_health(
         request: Request,
+        caller: Caller,
         disabled: Annotated[bool | None, Query(description="only disabled (true) or enabled (false)")] = None,
     ) -> list[ChannelHealth]:
-        """Every channel's health: disabled endpoints, why and since when, and failure counts."""
+        """The health of every channel this token may see: disabled endpoints, why and since when,
+        and failure counts."""
         out = []
-        for sub in delivery.list_subscriptions(_store(request)):
+        owner = None if caller.admin else caller.owner
+        for sub in delivery.list_subscriptions(_store(request), owner=owner):
             for channel in sub.channels:
                 if disabled is None or channel.disabled == disabled:
                     out.append(
@@ -302,27 +359,55 @@ def _api_router() -> APIRouter:
         return out
 
     @api.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def remove_channel(request: Request, channel_id: str) -> Response:
+    def remove_channel(request: Request, caller: Caller, channel_id: str) -> Response:
         """Remove a channel and its pending deliveries."""
+        _visible_channel(request, caller, channel_id)
         if not delivery.remove_channel(_store(request), channel_id):
             raise _not_found("channel", channel_id)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @api.post("/channels/{channel_id}/enable", response_model=delivery.Channel)
-    def enable_channel(request: Request, channel_id: str) -> delivery.Channel:
+    def enable_channel(request: Request, caller: Caller, channel_id: str) -> delivery.Channel:
         """Switch a channel back on (e.g. after the endpoint was fixed) and reset its failure counts."""
+        _visible_channel(request, caller, channel_id)
         try:
             return delivery.enable_channel(_store(request), channel_id)
         except (KeyError, LookupError):
             raise _not_found("channel", channel_id) from None
 
     @api.post("/channels/{channel_id}/disable", response_model=delivery.Channel)
-    def disable_channel(request: Request, channel_id: str, body: DisableRequest) -> delivery.Channel:
+    def disable_channel(
+        request: Request, caller: Caller, channel_id: str, body: DisableRequest
+    ) -> delivery.Channel:
         """Switch a channel off by hand; its deliveries wait until it is enabled again."""
+        _visible_channel(request, caller, channel_id)
         try:
             return delivery.disable_channel(_store(request), channel_id, body.reason)
         except (KeyError, LookupError):
             raise _not_found("channel", channel_id) from None
+
+    @api.post("/channels/{channel_id}/replay", response_model=Replayed)
+    def replay_channel(
+        request: Request,
+        caller: Caller,
+        channel_id: str,
+        since: Annotated[
+            datetime | None, Query(description="only deliveries created at or after this time (ISO 8601)")
+        ] = None,
+    ) -> Replayed:
+        """Send a channel's dead deliveries again (each with a fresh set of attempts, the same
+        Idempotency-Key); the delivery loop or the next run sends them. 409 if the channel is
+        disabled: enable it first."""
+        _visible_channel(request, caller, channel_id)
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        try:
+            count = delivery.replay_dead(_store(request), channel_id, since=since)
+        except KeyError:
+            raise _not_found("channel", channel_id) from None
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, detail=delivery.redact(str(exc))) from None
+        return Replayed(channel_id=channel_id, requeued=count)
 
     return api
 
@@ -354,12 +439,23 @@ def _feeds_router() -> APIRouter:
 
 
 # -- the web page ---------------------------------------------------------------------------------
-def _web_allowed(request: Request) -> bool:
-    """Whether the web page may be shown: a local browser (if trusted), or a live API token."""
+@dataclass(frozen=True)
+class WebViewer:
+    """Who looks at the web page: `owner` None sees every row (a local browser, an admin token); a
+    rep's token sees the rows of its owner's accounts only."""
+
+    owner: str | None = None
+
+
+def _web_viewer(request: Request) -> WebViewer | None:
+    """Who may see the web page: a local browser (if trusted), or a live API token; None: nobody."""
     if _settings(request).trust_localhost and is_local_browser(request):
-        return True
+        return WebViewer()
     token = bearer_token(request) or request.cookies.get(TOKEN_COOKIE)
-    return token is not None and delivery.verify_api_token(_store(request), token)
+    principal = delivery.authenticate_api_token(_store(request), token) if token else None
+    if principal is None:
+        return None
+    return WebViewer(owner=None if principal.admin else principal.owner)
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -387,11 +483,12 @@ def _web_router() -> APIRouter:
 
     @pages.get("/", response_class=HTMLResponse)
     def index(request: Request) -> Response:
-        if not _web_allowed(request):
+        viewer = _web_viewer(request)
+        if viewer is None:
             return _login_page(request)
         store = _store(request)
-        segments = web.segment_summaries(store, _settings(request).segments)
-        triggers = web.latest_triggers(store, _settings(request).latest_triggers)
+        segments = web.segment_summaries(store, _settings(request).segments, owner=viewer.owner)
+        triggers = web.latest_triggers(store, _settings(request).latest_triggers, owner=viewer.owner)
         return _page(
             request,
             "index.html",
@@ -403,10 +500,11 @@ def _web_router() -> APIRouter:
     # Registered before /segments/{name} so "x.csv" is the download, not a segment called "x.csv".
     @pages.get("/segments/{name}.csv")
     def segment_csv(request: Request, name: str) -> Response:
-        if not _web_allowed(request):
+        viewer = _web_viewer(request)
+        if viewer is None:
             return _login_page(request)
         segment = _known_segment(request, name)
-        text = render_csv(web.segment_rows(_store(request), segment.name))
+        text = render_csv(web.segment_rows(_store(request), segment.name, owner=viewer.owner))
         return Response(
             content=text.encode("utf-8"),
             media_type="text/csv; charset=utf-8",
@@ -419,10 +517,11 @@ def _web_router() -> APIRouter:
 
     @pages.get("/segments/{name}", response_class=HTMLResponse)
     def segment_page(request: Request, name: str) -> Response:
-        if not _web_allowed(request):
+        viewer = _web_viewer(request)
+        if viewer is None:
             return _login_page(request)
         segment = _known_segment(request, name)
-        rows = web.segment_rows(_store(request), segment.name)
+        rows = web.segment_rows(_store(request), segment.name, owner=viewer.owner)
         return _page(request, "segment.html", segment=segment, rows=rows)
 
     @pages.get("/login", response_class=HTMLResponse)
@@ -437,7 +536,7 @@ def _web_router() -> APIRouter:
         target = (form.get("next") or ["/"])[0]
         if not target.startswith("/") or target.startswith("//") or "\\" in target:
             target = "/"  # never an open redirect
-        if not token or not delivery.verify_api_token(_store(request), token):
+        if not token or delivery.authenticate_api_token(_store(request), token) is None:
             return _login_page(request, error="That token is not valid (or was revoked).")
         response = RedirectResponse(target, status_code=status.HTTP_303_SEE_OTHER)
         secure = request.url.scheme == "https" or (_settings(request).public_url or "").startswith("https:")

@@ -42,20 +42,17 @@ class TriggerRow:
     owner: str | None
 
 
-def segment_summaries(store: Store, configured: Sequence[Segment]) -> list[SegmentSummary]:
-    """Every configured segment (in config order, empty ones too), then any other segment the store holds."""
+def segment_summaries(
+    store: Store, configured: Sequence[Segment], owner: str | None = None
+) -> list[SegmentSummary]:
+    """Every configured segment (in config order, empty ones too), then any other segment the store
+    holds; with `owner`, the counts are of that account owner's rows only."""
+    ce = t.campaign_entries.c
+    stmt = sa.select(ce.segment, sa.func.count()).group_by(ce.segment)
+    if owner is not None:
+        stmt = stmt.where(ce.owner == owner)
     with store.engine.connect() as conn:
-        counts: Counter[str] = Counter(
-            dict(
-                conn.execute(
-                    sa.select(t.campaign_entries.c.segment, sa.func.count()).group_by(
-                        t.campaign_entries.c.segment
-                    )
-                )
-                .tuples()
-                .all()
-            )
-        )
+        counts: Counter[str] = Counter(dict(conn.execute(stmt).tuples().all()))
     out = [SegmentSummary(s.name, s.description, counts.get(s.name, 0), True) for s in configured]
     known = {s.name for s in configured}
     out.extend(
@@ -64,15 +61,26 @@ def segment_summaries(store: Store, configured: Sequence[Segment]) -> list[Segme
     return out
 
 
-def segment_rows(store: Store, name: str) -> list[CampaignEntry]:
-    """A segment's campaign entries, newest event first (the order of the CSV lists)."""
-    return store.campaign_entries(segment=name)
+def segment_rows(store: Store, name: str, owner: str | None = None) -> list[CampaignEntry]:
+    """A segment's campaign entries, newest event first (the order of the CSV lists); with `owner`,
+    only the rows of that account owner's accounts."""
+    rows = store.campaign_entries(segment=name)
+    return rows if owner is None else [r for r in rows if r.owner == owner]
 
 
-def latest_triggers(store: Store, limit: int = 50) -> list[TriggerRow]:
-    """The `limit` most recently published triggers, with their matched account and its owner."""
+def latest_triggers(store: Store, limit: int = 50, owner: str | None = None) -> list[TriggerRow]:
+    """The `limit` most recently published triggers, with their matched account and its owner;
+    with `owner`, only triggers matched to that owner's accounts."""
     ev = t.events.c
     stmt = sa.select(t.events).order_by(ev.published_at.desc().nulls_last(), ev.event_id).limit(max(0, limit))
+    if owner is not None:
+        stmt = stmt.where(
+            ev.event_id.in_(
+                sa.select(t.matches.c.event_id)
+                .join(t.accounts, t.accounts.c.account_id == t.matches.c.account_id)
+                .where(t.accounts.c.owner == owner)
+            )
+        )
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
         events = [TriggerEvent.model_validate(dict(r)) for r in rows]

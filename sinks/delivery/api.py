@@ -5,7 +5,8 @@ server); each run turns its batch into alerts (`alerts_from_batch`) and hands th
 `DeliveryService` (`enqueue`, then `deliver_due`), which sends every alert to every matching
 subscription channel exactly once, retrying with backoff and disabling endpoints that keep failing.
 Every subscription also has a private Atom feed (`subscription_for_feed_token`, `feed_alerts`,
-`render_atom`). API tokens for the server live here too (`create_api_token`, `verify_api_token`).
+`render_atom`). API tokens for the server live here too (`create_api_token`, `authenticate_api_token`:
+a token is a rep's, seeing only that owner's subscriptions, or an admin's).
 
 Everything takes an open `sinks.store.Store`; the delivery tables come with its migrations.
 """
@@ -35,6 +36,7 @@ from sinks.delivery.models import (
     DeliveryReport,
     DeliveryStatus,
     DigestPeriod,
+    Principal,
     Subscription,
     SubscriptionFilters,
     SubscriptionSpec,
@@ -50,7 +52,9 @@ from sinks.delivery.repository import (
     list_deliveries,
     list_subscriptions,
     remove_channel,
+    replay_dead,
     rotate_feed_token,
+    subscription_for_channel,
     subscription_for_feed_token,
     sync_from_config,
     update_filters,
@@ -58,6 +62,7 @@ from sinks.delivery.repository import (
 )
 from sinks.delivery.security import (
     UnsafeTargetError,
+    authenticate_api_token,
     check_target_url,
     create_api_token,
     list_api_tokens,
@@ -87,6 +92,7 @@ __all__ = [
     "DeliverySettings",
     "DeliveryStatus",
     "DigestPeriod",
+    "Principal",
     "Subscription",
     "SubscriptionFilters",
     "SubscriptionSpec",
@@ -95,6 +101,7 @@ __all__ = [
     "add_channel",
     "alerts_from_batch",
     "alerts_from_store",
+    "authenticate_api_token",
     "check_target_url",
     "create_api_token",
     "create_subscription",
@@ -111,10 +118,12 @@ __all__ = [
     "redact",
     "remove_channel",
     "render_atom",
+    "replay_dead",
     "revoke_api_token",
     "rotate_feed_token",
     "safe_link",
     "sign",
+    "subscription_for_channel",
     "subscription_for_feed_token",
     "sync_from_config",
     "update_filters",

@@ -268,10 +268,26 @@ class DeliveryReport(_Frozen):
 
 
 class ApiToken(_Frozen):
-    """An API token as stored (never the token itself)."""
+    """An API token as stored (never the token itself): a rep's (`owner`), or an admin's."""
 
     token_id: str
     name: str
+    owner: str | None = None
+    admin: bool = False
     created_at: datetime
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+
+
+class Principal(_Frozen):
+    """Who a live API token speaks for: one rep (`owner`), or an admin who sees everything."""
+
+    token_id: str
+    name: str
+    owner: str | None = None
+    admin: bool = False
+
+    def may_see(self, owner: str) -> bool:
+        """Whether this token may see and change a subscription (and its channels, deliveries and
+        feed) owned by `owner`."""
+        return self.admin or (self.owner is not None and self.owner == owner)

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
 from sinks.delivery.models import (
+    MAX_CHANNELS,
     Alert,
     Channel,
     ChannelSpec,
@@ -119,6 +120,17 @@ def get_subscription(store: Store, subscription_id: str) -> Subscription | None:
     """One subscription with its channels (secrets hidden), or None."""
     with store.engine.connect() as conn:
         found = _load(conn, dt.subscriptions.c.subscription_id == subscription_id)
+    return found[0] if found else None
+
+
+def subscription_for_channel(store: Store, channel_id: str) -> Subscription | None:
+    """The subscription a channel belongs to (with all its channels), or None when there is no such channel."""
+    c = dt.subscription_channels.c
+    with store.engine.connect() as conn:
+        owner_id = conn.execute(sa.select(c.subscription_id).where(c.channel_id == channel_id)).scalar()
+        if owner_id is None:
+            return None
+        found = _load(conn, dt.subscriptions.c.subscription_id == owner_id)
     return found[0] if found else None
 
 
@@ -417,6 +429,17 @@ def add_channel(
     with writing(store) as conn:
         if get_subscription_row(conn, subscription_id) is None:
             raise KeyError(f"delivery: no subscription {subscription_id!r}")
+        c = dt.subscription_channels.c
+        count = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(dt.subscription_channels)
+            .where(c.subscription_id == subscription_id)
+        ).scalar_one()
+        if count >= MAX_CHANNELS:
+            raise ValueError(
+                f"delivery: subscription {subscription_id!r} already has {count} channels, the most one may "
+                "have; remove one first, or make another subscription"
+            )
         channel_id = _insert_channel(conn, subscription_id, checked, store.clock())
         row = _channel_row(conn, channel_id)
     assert row is not None
@@ -578,6 +601,39 @@ def list_deliveries(
         stmt = stmt.where(d.status == status)
     with store.engine.connect() as conn:
         return [_delivery(r) for r in conn.execute(stmt).mappings()]
+
+
+def replay_dead(store: Store, channel_id: str, *, since: datetime | None = None) -> int:
+    """Give a channel's dead deliveries (those created at or after `since`, if given) another full
+    set of attempts, due now; returns how many. They keep their idempotency keys, so a receiver
+    that did get one after all can tell it is the same. KeyError when there is no such channel;
+    ValueError when the channel is disabled (enable it first, or they would only wait)."""
+    d = dt.deliveries.c
+    with writing(store) as conn:
+        channel = _channel_row(conn, channel_id)
+        if channel is None:
+            raise KeyError(f"delivery: no channel {channel_id!r}")
+        if channel["disabled"]:
+            raise ValueError(
+                f"delivery: channel {channel_id!r} is disabled ({channel['disabled_reason'] or 'by hand'}); "
+                "enable it first, then replay"
+            )
+        stmt = (
+            sa.update(dt.deliveries)
+            .where(d.channel_id == channel_id, d.status == "dead")
+            .values(status="pending", attempts=0, next_attempt_at=store.clock(), last_error=None)
+        )
+        if since is not None:
+            stmt = stmt.where(d.created_at >= since)
+        replayed = int(conn.execute(stmt).rowcount or 0)
+        if replayed:
+            # A fresh start for the channel's health too: the replay is a deliberate new try.
+            conn.execute(
+                sa.update(dt.subscription_channels)
+                .where(dt.subscription_channels.c.channel_id == channel_id)
+                .values(consecutive_failures=0, consecutive_dead=0)
+            )
+    return replayed
 
 
 # ----------------------------------------------------------------------------------- config

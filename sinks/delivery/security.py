@@ -12,21 +12,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 import secrets as _secrets
 import socket
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from sinks.delivery import tables as dt
-from sinks.delivery.models import ApiToken
+from sinks.delivery.models import ApiToken, Principal, plain_text
 from sinks.store import Store
 from sources.addresses import unsafe_reason
 from sources.base import ConfigError
+
+log = logging.getLogger("buysignal.delivery")
 
 API_TOKEN_PREFIX = "bs_"
 MASK = "***"
@@ -188,13 +192,32 @@ def _writing(store: Store) -> Any:
     return store._writing()
 
 
-def create_api_token(store: Store, name: str) -> str:
+# A token's last_used_at is written at most this often: it says "in use lately", and a write per
+# request would make every read wait for whoever holds the database's write lock.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def create_api_token(store: Store, name: str, *, owner: str | None = None, admin: bool = False) -> str:
     """A new API token for the server, returned in clear this once (only a salted hash is stored).
 
+    A token is either a rep's (`owner`: it sees and changes only that owner's subscriptions, their
+    channels, deliveries and feeds) or an admin's (`admin=True`: everything); exactly one of the two.
     The token reads `bs_<id>_<secret>`: the id finds the row, the secret is checked against it."""
     name = (name or "").strip()
     if not name:
         raise ValueError("delivery: an API token needs a name (who or what uses it)")
+    plain_text(name, "a token name")
+    owner = owner.strip() if owner is not None else None
+    if admin == bool(owner):
+        raise ValueError(
+            "delivery: say whose token it is: an owner (the rep whose subscriptions it may see and "
+            "change) or admin (every subscription), not both"
+            if admin
+            else "delivery: say whose token it is: --owner OWNER (the rep whose subscriptions it may "
+            "see and change) or --admin (every subscription)"
+        )
+    if owner is not None:
+        plain_text(owner, "a token owner")
     token_id = uuid.uuid4().hex[:12]
     secret = _secrets.token_urlsafe(32)
     salt = _secrets.token_hex(16)
@@ -203,6 +226,8 @@ def create_api_token(store: Store, name: str) -> str:
             sa.insert(dt.api_tokens).values(
                 token_id=token_id,
                 name=name,
+                owner=owner,
+                admin=admin,
                 salt=salt,
                 token_hash=_hash_token(salt, secret),
                 created_at=store.clock(),
@@ -211,28 +236,58 @@ def create_api_token(store: Store, name: str) -> str:
     return f"{API_TOKEN_PREFIX}{token_id}_{secret}"
 
 
-def verify_api_token(store: Store, token: str) -> bool:
-    """Whether `token` is a live (not revoked) API token; constant-time compare."""
+def authenticate_api_token(store: Store, token: str) -> Principal | None:
+    """Who a live (not revoked) API token speaks for, or None; the secret is compared in constant time."""
     parsed = _parse_token(token or "")
     c = dt.api_tokens.c
     row = None
     if parsed is not None:
         with store.engine.connect() as conn:
             row = conn.execute(
-                sa.select(c.salt, c.token_hash, c.revoked_at).where(c.token_id == parsed[0])
+                sa.select(
+                    c.token_id, c.name, c.salt, c.token_hash, c.revoked_at, c.last_used_at, c.owner, c.admin
+                ).where(c.token_id == parsed[0])
             ).first()
     if row is None or parsed is None:
         # Same work either way, so timing does not tell a wrong id from a wrong secret.
         hmac.compare_digest(_hash_token("x" * 32, "missing"), "0" * 64)
-        return False
+        return None
     ok = hmac.compare_digest(_hash_token(row.salt, parsed[1]), row.token_hash)
-    if ok and row.revoked_at is None:
-        with _writing(store) as conn:
-            conn.execute(
-                sa.update(dt.api_tokens).where(c.token_id == parsed[0]).values(last_used_at=store.clock())
-            )
-        return True
-    return False
+    if not ok or row.revoked_at is not None:
+        return None
+    now = store.clock()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        _touch(store, row.token_id, now)
+    return Principal(token_id=row.token_id, name=row.name, owner=row.owner, admin=bool(row.admin))
+
+
+def verify_api_token(store: Store, token: str) -> bool:
+    """Whether `token` is a live (not revoked) API token (see `authenticate_api_token` for whose)."""
+    return authenticate_api_token(store, token) is not None
+
+
+def _touch(store: Store, token_id: str, now: datetime) -> None:
+    """Record that a token was used, if the database can take the write right now; skipped (not
+    waited for) when another writer holds the lock: the request must not pay for bookkeeping."""
+    c = dt.api_tokens.c
+    with store.engine.connect() as conn:
+        raw = conn.connection.driver_connection if store.dialect == "sqlite" else None
+        previous = None
+        try:
+            if raw is not None:
+                # Straight on the driver connection: a statement through SQLAlchemy would begin a
+                # transaction first.
+                previous = int(raw.execute("PRAGMA busy_timeout").fetchone()[0])
+                raw.execute("PRAGMA busy_timeout = 0")
+            with conn.begin():
+                if store.dialect == "postgresql":
+                    conn.exec_driver_sql("SET LOCAL lock_timeout = '100ms'")
+                conn.execute(sa.update(dt.api_tokens).where(c.token_id == token_id).values(last_used_at=now))
+        except sa.exc.OperationalError:
+            log.debug("delivery: token %s in use; last_used_at not updated (the database is busy)", token_id)
+        finally:
+            if raw is not None and previous is not None:
+                raw.execute(f"PRAGMA busy_timeout = {previous}")
 
 
 def revoke_api_token(store: Store, name_or_id: str) -> bool:
@@ -254,9 +309,9 @@ def list_api_tokens(store: Store) -> list[ApiToken]:
     c = dt.api_tokens.c
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(c.token_id, c.name, c.created_at, c.revoked_at, c.last_used_at).order_by(
-                c.created_at.desc(), c.token_id
-            )
+            sa.select(
+                c.token_id, c.name, c.owner, c.admin, c.created_at, c.revoked_at, c.last_used_at
+            ).order_by(c.created_at.desc(), c.token_id)
         ).mappings()
         return [ApiToken.model_validate(dict(r)) for r in rows]
 

@@ -1,4 +1,4 @@
-"""The delivery tables (SQLAlchemy Core), created by migration 0002_subscriptions.
+"""The delivery tables (SQLAlchemy Core), created by migration 0002_subscriptions (API token owners: 0005).
 
 They live on their own MetaData, next to the store's core tables (`sinks.tables.metadata`); a test
 checks that the migrations build exactly both. No foreign keys, like the rest of the store: rows
@@ -86,7 +86,12 @@ api_tokens = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("revoked_at", UTCDateTime),
     sa.Column("last_used_at", UTCDateTime),
+    # A rep's token (owner set, admin false) sees only that owner's subscriptions; an admin token
+    # (owner NULL) sees all. Migration 0005_token_owners made every older token an admin token.
+    sa.Column("owner", sa.String),
+    sa.Column("admin", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Index("ix_api_tokens_name", "name"),
+    sa.Index("ix_api_tokens_owner", "owner"),
 )
 
 ALL_TABLES: tuple[sa.Table, ...] = (subscriptions, subscription_channels, alerts, deliveries, api_tokens)

@@ -53,7 +53,7 @@ def seed_store(url: str, with_alerts: bool = True) -> tuple[list[Segment], str]:
             batch = Batch(events=seed["events"], matches=seed["matches"], entries=seed["entries"])
             alerts = delivery.alerts_from_batch(batch, {a.account_id: a for a in seed["accounts"]})
             delivery.DeliveryService(store).enqueue(alerts)
-        token = delivery.create_api_token(store, "tests")
+        token = delivery.create_api_token(store, "tests", admin=True)
     return seed["segments"], token
 
 
@@ -443,13 +443,28 @@ def test_access_log_lines_mask_feed_tokens_and_token_parameters():
 
 
 def test_create_token_prints_a_working_token_once(store_url, capsys):
-    assert serve_main(["--db", store_url, "--create-token", "ci-bot"]) == 0
+    assert serve_main(["--db", store_url, "--create-token", "ci-bot", "--admin"]) == 0
     out, err = capsys.readouterr()
     token = out.strip()
-    assert token and token not in err
+    assert token and token not in err and "admin" in err
+    assert serve_main(["--db", store_url, "--create-token", "ana-phone", "--owner", "ana"]) == 0
+    rep = capsys.readouterr().out.strip()
     with Store(store_url) as store:
         assert delivery.verify_api_token(store, token)
-        assert [t.name for t in delivery.list_api_tokens(store)] == ["ci-bot"]
+        found = {t.name: (t.owner, t.admin) for t in delivery.list_api_tokens(store)}
+        assert found == {"ci-bot": (None, True), "ana-phone": ("ana", False)}
+        principal = delivery.authenticate_api_token(store, rep)
+        assert principal is not None and (principal.owner, principal.admin) == ("ana", False)
+
+
+def test_a_token_must_say_whose_it_is(store_url, capsys):
+    assert serve_main(["--db", store_url, "--create-token", "ci-bot"]) == 2
+    err = capsys.readouterr().err
+    assert "--owner OWNER" in err and "--admin" in err
+    with Store(store_url) as store:
+        assert delivery.list_api_tokens(store) == []
+    with pytest.raises(SystemExit):  # both at once: argparse refuses
+        serve_main(["--db", store_url, "--create-token", "x", "--owner", "ana", "--admin"])
 
 
 def test_bad_serve_config_is_a_usage_error(tmp_path, capsys):

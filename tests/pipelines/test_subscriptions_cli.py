@@ -93,7 +93,7 @@ def test_channel_health_shows_disabled_channels_and_why(db, capsys):
 
 
 def test_api_tokens_are_shown_once_and_can_be_revoked(db, capsys):
-    code = main(["token", "create", "ci-bot", "--db", db])
+    code = main(["token", "create", "ci-bot", "--admin", "--db", db])
     out, err = capsys.readouterr()
     token = out.strip()
     assert code == 0 and token and token not in err

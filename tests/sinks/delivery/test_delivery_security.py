@@ -109,8 +109,8 @@ def test_private_targets_pass_only_when_allowed() -> None:
 
 
 def test_api_tokens_are_stored_hashed_and_can_be_revoked(sqlite_store: Store) -> None:
-    token = create_api_token(sqlite_store, "crm-bridge")
-    other = create_api_token(sqlite_store, "ci")
+    token = create_api_token(sqlite_store, "crm-bridge", admin=True)
+    other = create_api_token(sqlite_store, "ci", owner="dana@example.com")
     assert token.startswith("bs_") and token != other
     assert verify_api_token(sqlite_store, token) and verify_api_token(sqlite_store, other)
     with sqlite_store.engine.connect() as conn:

@@ -50,7 +50,7 @@ def _spec(name: str = "funding", owner: str = "dana@example.com", **filters: obj
 
 
 def test_the_migration_builds_exactly_the_delivery_tables(store: Store) -> None:
-    assert store.revision() == Store.head_revision()
+    assert store.revision() == Store.head_revision() is not None
     combined = sa.MetaData()
     for table in (*core_tables.metadata.tables.values(), *dt.metadata.tables.values()):
         table.to_metadata(combined)

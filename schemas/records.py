@@ -388,6 +388,14 @@ class CampaignEntry(Record):
     counterparty: str | None = None
     contact_id: str | None = Field(default=None, description="the CRM contact who moved, for champion_*")
 
+    @field_validator("amount")
+    @classmethod
+    def _whole_amounts(cls, v: int | float | None) -> int | float | None:
+        # The store keeps amounts as floats: 25000000.0 reads back as 25000000, as in the event.
+        if v is not None and float(v).is_integer():
+            return int(v)
+        return v
+
 
 class CampaignPerson(Record):
     """One row of a people list: a CRM contact at an account of a campaign list (or the champion

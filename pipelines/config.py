@@ -7,6 +7,7 @@ installed package.
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from datetime import datetime
@@ -20,6 +21,8 @@ from pipelines.serve import ServeConfig
 from schemas import Clock, Segment, system_clock
 from sinks.delivery.sink import DeliverySettings
 from sources.base import ConfigError
+
+log = logging.getLogger("buysignal.config")
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "example"
 DEMO_CONFIG = EXAMPLE_DIR / "config.toml"
@@ -159,4 +162,25 @@ def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ConfigError(f"{origin}: segment names must be unique; repeated: {', '.join(dupes)}")
-    return cfg
+    return _one_private_targets_setting(cfg, origin)
+
+
+def _one_private_targets_setting(cfg: Config, origin: str) -> Config:
+    """`[delivery] allow_private` is the one setting for webhooks to private addresses, for every
+    command. The older `[serve] allow_private_targets` still counts when it is the only one given
+    (with a warning); when the two disagree, the config is refused rather than one silently winning."""
+    legacy = cfg.serve.allow_private_targets if cfg.serve is not None else None
+    if legacy is None:
+        return cfg
+    if "allow_private" in cfg.delivery.model_fields_set and cfg.delivery.allow_private != legacy:
+        raise ConfigError(
+            f"{origin}: [delivery] allow_private = {str(cfg.delivery.allow_private).lower()} and "
+            f"[serve] allow_private_targets = {str(legacy).lower()} disagree; they are one setting: "
+            "keep [delivery] allow_private and remove [serve] allow_private_targets"
+        )
+    log.warning(
+        "%s: [serve] allow_private_targets is replaced by [delivery] allow_private (the one setting for "
+        "every command); move it there",
+        origin,
+    )
+    return cfg.model_copy(update={"delivery": cfg.delivery.model_copy(update={"allow_private": legacy})})

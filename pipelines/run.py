@@ -67,9 +67,10 @@ class AlertCounts:
     errors: list[str] = field(default_factory=list)
 
 
-def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertCounts | None:
-    """Alert every subscription whose filters this run's new events pass, once each: config
-    subscriptions are synced first, then alerts are enqueued (idempotent) and what is due is sent."""
+def sync_config_subscriptions(cfg: Config, store: Store) -> None:
+    """Make the store hold the config's `[[subscriptions]]` (after the CRM is loaded: their account
+    filters are checked against the columns the export fills). A bad one is a config error, raised
+    before anything is fetched."""
     if cfg.subscriptions:
         delivery_api.sync_from_config(
             store,
@@ -77,6 +78,11 @@ def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertC
             allow_private=cfg.delivery.allow_private,
             allowed_hosts=cfg.delivery.allowed_hosts,
         )
+
+
+def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertCounts | None:
+    """Alert every subscription whose filters this run's new events pass, once each: alerts are
+    enqueued (idempotent) and what is due is sent (config subscriptions were synced at the start)."""
     subscriptions = delivery_api.list_subscriptions(store)
     if not subscriptions:
         return None
@@ -179,6 +185,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
     run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now(clock).isoformat()})
     try:
         crm = load_crm_into_store(cfg, store)
+        sync_config_subscriptions(cfg, store)
         dead: list[DeadLetter] = []
         history: list[TriggerEvent] = []
         if cfg.crm.history:

@@ -283,7 +283,7 @@ def upcoming_ticks(schedule: ScheduleConfig, after: datetime, count: int) -> lis
 
 
 def load_run_config(path: str | None) -> tuple[Config, dict[str, Any]]:
-    """The run config, and its `[schedule]`, `[serve]` and `[[subscriptions]]` tables as plain
+    """The run config, and its `[schedule]`, `[serve]`, `[delivery]` and `[[subscriptions]]` tables as plain
     mappings, so each command can lay its command-line options over them before validating."""
     from pipelines.config import load_config
 
@@ -295,6 +295,8 @@ def load_run_config(path: str | None) -> tuple[Config, dict[str, Any]]:
         extras["serve"] = cfg.serve.model_dump(exclude_unset=True)
     if cfg.subscriptions:
         extras["subscriptions"] = cfg.subscriptions
+    # The one private-targets setting (and the rest of [delivery]), for the subscriptions commands.
+    extras["delivery"] = cfg.delivery.model_dump()
     return cfg, extras
 
 

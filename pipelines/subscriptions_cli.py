@@ -61,6 +61,17 @@ def _open_store(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     return Store(url), extras
 
 
+def _targets(args: argparse.Namespace, extras: dict[str, Any]) -> dict[str, Any]:
+    """The one private-targets setting: the config's `[delivery] allow_private` / `allowed_hosts`,
+    or `--allow-private-targets` (the same setting, for this command)."""
+    delivery = extras.get("delivery") or {}
+    return {
+        "allow_private": bool(delivery.get("allow_private"))
+        or bool(getattr(args, "allow_private_targets", False)),
+        "allowed_hosts": list(delivery.get("allowed_hosts") or []),
+    }
+
+
 def _public_url(args: argparse.Namespace, extras: dict[str, Any]) -> str:
     serve = extras.get("serve") or {}
     return str(args.public_url or serve.get("public_url") or DEFAULT_PUBLIC_URL).rstrip("/")
@@ -167,12 +178,12 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         elif action == "add":
             spec = _spec_from(args)
             try:
-                sub = api.create_subscription(store, spec, allow_private=args.allow_private_targets)
+                sub = api.create_subscription(store, spec, **_targets(args, extras))
             except ValueError as exc:
                 raise ConfigError(api.redact(str(exc))) from exc
             _emit([_show_secrets_once(sub, _public_url(args, extras))], args.table)
         elif action == "update":
-            _emit([_update(api, store, args, _public_url(args, extras))], args.table)
+            _emit([_update(api, store, args, _public_url(args, extras), _targets(args, extras))], args.table)
         elif action == "remove":
             _need(api.delete_subscription(store, args.id), "subscription", args.id)
             print(f"buysignal subscriptions: removed {args.id}", file=sys.stderr)
@@ -204,7 +215,7 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
                 raise ConfigError(
                     "[[subscriptions]] must be an array of tables (one [[subscriptions]] per subscription)"
                 )
-            synced = api.sync_from_config(store, tables, allow_private=args.allow_private_targets)
+            synced = api.sync_from_config(store, tables, **_targets(args, extras))
             _emit(synced, args.table)
             print(
                 f"buysignal subscriptions: {len(synced)} subscriptions from the config are in the store",
@@ -227,7 +238,9 @@ def _spec_from(args: argparse.Namespace) -> Any:
         raise ConfigError(_problems("subscription", exc)) from exc
 
 
-def _update(api: Any, store: Any, args: argparse.Namespace, public_url: str) -> dict[str, Any]:
+def _update(
+    api: Any, store: Any, args: argparse.Namespace, public_url: str, targets: dict[str, Any]
+) -> dict[str, Any]:
     current = _need(api.get_subscription(store, args.id), "subscription", args.id)
     filters = _filters_from(args, base=current.filters)
     channels = _channels_from(args)
@@ -241,7 +254,7 @@ def _update(api: Any, store: Any, args: argparse.Namespace, public_url: str) -> 
                 filters=filters,
                 channels=channels,
             )
-            sub = api.update_subscription(store, args.id, spec, allow_private=args.allow_private_targets)
+            sub = api.update_subscription(store, args.id, spec, **targets)
             print("buysignal subscriptions: the channels were replaced by the ones given", file=sys.stderr)
     except KeyError as exc:
         raise ConfigError(f"no subscription {args.id!r}") from exc

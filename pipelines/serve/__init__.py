@@ -34,8 +34,9 @@ class ServeConfig(BaseModel):
     )
     trust_localhost: bool = Field(default=True, description="web page without a token for local browsers")
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
-    allow_private_targets: bool = Field(
-        default=False, description="allow webhook targets on private networks (an intranet Slack, say)"
+    allow_private_targets: bool | None = Field(
+        default=None,
+        description="deprecated: use [delivery] allow_private (the one setting; the config loader moves it)",
     )
     deliver_every: float | None = Field(
         default=None, gt=0, description="send due alerts from the server every N seconds (retries included)"
@@ -51,8 +52,6 @@ def serve_config(extras: dict[str, Any], args: argparse.Namespace) -> ServeConfi
             table[key] = value
     if getattr(args, "no_localhost_bypass", False):
         table["trust_localhost"] = False
-    if getattr(args, "allow_private_targets", False):
-        table["allow_private_targets"] = True
     try:
         return ServeConfig.model_validate(table)
     except ValidationError as exc:
@@ -110,7 +109,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         public_url=options.public_url,
         trust_localhost=options.trust_localhost,
         max_body_bytes=options.max_body_bytes,
-        allow_private_targets=options.allow_private_targets,
+        # --allow-private-targets is [delivery] allow_private for this server: one setting for
+        # what the API accepts and what the delivery loop sends.
+        delivery=cfg.delivery.model_copy(
+            update={"allow_private": cfg.delivery.allow_private or bool(args.allow_private_targets)}
+        ),
         deliver_every=options.deliver_every,
     )
     app = create_app(settings)
@@ -188,7 +191,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="ask for a token on the web page even from this machine (e.g. behind a local proxy)",
     )
     p.add_argument(
-        "--allow-private-targets", action="store_true", help="allow webhooks to private-network addresses"
+        "--allow-private-targets",
+        action="store_true",
+        help="allow webhooks to private-network addresses ([delivery] allow_private for this server)",
     )
     p.add_argument(
         "--deliver-every",

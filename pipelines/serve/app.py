@@ -21,13 +21,15 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pipelines.serve import web
+from pipelines.serve.merge_patch import MEDIA_TYPE as MERGE_PATCH
+from pipelines.serve.merge_patch import merge_patch
 from pipelines.serve.security import (
     DEFAULT_MAX_BODY_BYTES,
     TOKEN_COOKIE,
@@ -37,6 +39,7 @@ from pipelines.serve.security import (
 from schemas import Segment
 from sinks.campaigns import render_csv
 from sinks.delivery import api as delivery
+from sinks.delivery.sink import DeliverySettings
 from sinks.store import Store
 from sources.base import ConfigError
 
@@ -63,13 +66,20 @@ class ServeSettings:
     public_url: str | None = None
     trust_localhost: bool = True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    allow_private_targets: bool = False
     latest_triggers: int = 50
     feed_entries: int = 50
     # Send due alerts from the server every N seconds (None: leave delivery to `buysignal run`).
     deliver_every: float | None = None
-    # Extra DeliveryService keyword arguments (SMTP relay, retry limits, ...), e.g. from a [delivery] table.
+    # The [delivery] table: SMTP relay, retries, deadlines, and `allow_private` / `allowed_hosts`, the
+    # one setting for webhook targets on private networks, for what the API accepts and what the
+    # delivery loop sends alike (`serve --allow-private-targets` sets allow_private).
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    # Extra DeliveryService keyword arguments over those settings (tests: a clock, a client).
     delivery_options: dict[str, Any] = field(default_factory=dict)
+
+    def targets(self) -> dict[str, Any]:
+        """The private-targets setting as `sinks.delivery.api` functions take it."""
+        return {"allow_private": self.delivery.allow_private, "allowed_hosts": self.delivery.allowed_hosts}
 
 
 class SubscriptionOut(delivery.Subscription):
@@ -93,14 +103,26 @@ class DisableRequest(BaseModel):
 
 
 class SubscriptionPatch(BaseModel):
-    """A partial update: only the fields sent change. Without `channels` the channels stay as they are
-    (listings show their targets redacted, so they can't be sent back as they were read)."""
+    """A JSON Merge Patch (RFC 7396) of a subscription: the members sent change, `filters` merges
+    key by key (`{"filters": {"types": ["ipo"]}}` keeps every other filter), `null` resets a member
+    to its default, and `channels`, if sent, replaces all channels (listings show targets redacted,
+    so they can't be sent back as read; leave `channels` out to keep them). Documents the body only:
+    the handler applies the patch to the stored subscription and validates the result."""
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
     owner: str | None = Field(default=None, min_length=1, max_length=200)
-    filters: delivery.SubscriptionFilters | None = None
+    filters: dict[str, Any] | None = Field(default=None, description="members of SubscriptionFilters")
     channels: list[delivery.ChannelSpec] | None = None
+
+
+def _patch_body_schema() -> dict[str, Any]:
+    schema = SubscriptionPatch.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {
+        "required": True,
+        "content": {media: {"schema": schema} for media in (MERGE_PATCH, "application/json")},
+    }
 
 
 class Replayed(BaseModel):
@@ -219,9 +241,7 @@ def _api_router() -> APIRouter:
         secret once; keep them, later reads never show them. A rep's token creates its owner's only."""
         _may_own(caller, spec.owner)
         try:
-            sub = delivery.create_subscription(
-                _store(request), spec, allow_private=_settings(request).allow_private_targets
-            )
+            sub = delivery.create_subscription(_store(request), spec, **_settings(request).targets())
         except (ValueError, ConfigError) as exc:
             raise _rejected(exc) from None
         return _out(request, sub)
@@ -241,42 +261,52 @@ def _api_router() -> APIRouter:
         _visible_subscription(request, caller, subscription_id)
         _may_own(caller, spec.owner)
         try:
-            sub = delivery.update_subscription(
-                store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
-            )
+            sub = delivery.update_subscription(store, subscription_id, spec, **_settings(request).targets())
         except KeyError:
             raise _not_found("subscription", subscription_id) from None
         except (ValueError, ConfigError) as exc:
             raise _rejected(exc) from None
         return _out(request, sub)
 
-    @api.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
+    @api.patch(
+        "/subscriptions/{subscription_id}",
+        response_model=SubscriptionOut,
+        openapi_extra={"requestBody": _patch_body_schema()},
+    )
     def update_subscription(
-        request: Request, caller: Caller, subscription_id: str, patch: SubscriptionPatch
+        request: Request,
+        caller: Caller,
+        subscription_id: str,
+        patch: Annotated[dict[str, Any], Body(media_type=MERGE_PATCH, include_in_schema=False)],
     ) -> SubscriptionOut:
-        """Change some of a subscription's fields; channels are kept unless `channels` is sent."""
+        """Change a subscription with a JSON Merge Patch (RFC 7396, `application/merge-patch+json`;
+        `application/json` is read the same way): members sent change, `filters` merges key by key,
+        `null` resets a member, `channels` (if sent) replaces all channels."""
         store = _store(request)
         current = _visible_subscription(request, caller, subscription_id)
-        if patch.owner is not None:
-            _may_own(caller, patch.owner)
+        document = {
+            "name": current.name,
+            "owner": current.owner,
+            "filters": current.filters.model_dump(mode="json"),
+        }
+        merged = merge_patch(document, {k: v for k, v in patch.items() if k != "channels"})
+        if "channels" in patch:
+            merged["channels"] = patch["channels"] if patch["channels"] is not None else []
         try:
-            if patch.channels is None:
+            spec = delivery.SubscriptionSpec.model_validate(merged)
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+            ) from None
+        _may_own(caller, spec.owner)
+        try:
+            if "channels" not in patch:
                 sub = delivery.update_filters(
-                    store,
-                    subscription_id,
-                    patch.filters or current.filters,
-                    name=patch.name,
-                    owner=patch.owner,
+                    store, subscription_id, spec.filters, name=spec.name, owner=spec.owner
                 )
             else:
-                spec = delivery.SubscriptionSpec(
-                    name=patch.name or current.name,
-                    owner=patch.owner or current.owner,
-                    filters=patch.filters or current.filters,
-                    channels=patch.channels,
-                )
                 sub = delivery.update_subscription(
-                    store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
+                    store, subscription_id, spec, **_settings(request).targets()
                 )
         except KeyError:
             raise _not_found("subscription", subscription_id) from None
@@ -327,9 +357,7 @@ def _api_router() -> APIRouter:
         store = _store(request)
         _visible_subscription(request, caller, subscription_id)
         try:
-            return delivery.add_channel(
-                store, subscription_id, spec, allow_private=_settings(request).allow_private_targets
-            )
+            return delivery.add_channel(store, subscription_id, spec, **_settings(request).targets())
         except KeyError:
             raise _not_found("subscription", subscription_id) from None
         except (ValueError, ConfigError) as exc:
@@ -578,9 +606,7 @@ def create_app(settings: ServeSettings, store: Store | None = None) -> FastAPI:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
         if settings.deliver_every:
-            service = delivery.DeliveryService(
-                opened, allow_private=settings.allow_private_targets, **settings.delivery_options
-            )
+            service = settings.delivery.service(opened, **settings.delivery_options)
             task = asyncio.create_task(service.run_forever(settings.deliver_every, stop))
         try:
             yield

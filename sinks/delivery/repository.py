@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sinks import tables as core_tables
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
 from sinks.delivery.models import (
+    ACCOUNT_FILTERS,
     MAX_CHANNELS,
     Alert,
     Channel,
@@ -143,6 +145,36 @@ def list_subscriptions(store: Store, owner: str | None = None) -> list[Subscript
 # ----------------------------------------------------------------------------------- writing
 
 
+def check_filters(conn: sa.Connection, filters: SubscriptionFilters) -> None:
+    """ValueError when a filter is on an account field (owner, industry, type, country, territory)
+    that no stored CRM account fills: the accounts export has no such column (or leaves it empty),
+    so the filter could never let an alert through, and the rep would wait for nothing. With no
+    accounts stored yet (before the first run) there is nothing to check against."""
+    a = core_tables.accounts.c
+    if conn.execute(sa.select(a.account_id).limit(1)).first() is None:
+        return
+    filled = []
+    missing = []
+    for filter_name, field in ACCOUNT_FILTERS.items():
+        column = a[field]
+        has_values = (
+            conn.execute(sa.select(a.account_id).where(column.is_not(None), column != "").limit(1)).first()
+            is not None
+        )
+        if has_values:
+            filled.append(f"{filter_name} ({field})")
+        elif getattr(filters, filter_name):
+            missing.append((filter_name, field))
+    if missing:
+        names = ", ".join(f"filters.{name}" for name, _ in missing)
+        fields = " or ".join(field for _, field in missing)
+        raise ValueError(
+            f"delivery: {names} can never match: no CRM account in the store has a {fields} (the accounts "
+            "export has no such column, or leaves it empty). Remove the filter, or add the column to the "
+            f"export; filters that can match here: {', '.join(filled) or 'none of the account filters'}"
+        )
+
+
 def _normalised(spec: ChannelSpec) -> ChannelSpec:
     # Email digests are daily unless asked otherwise; the stored channel always says which.
     if spec.kind == "email" and spec.period is None:
@@ -264,6 +296,7 @@ def create_subscription(
         _validated_channel(c, allow_private=allow_private, allowed_hosts=allowed_hosts) for c in spec.channels
     ]
     with writing(store) as conn:
+        check_filters(conn, spec.filters)
         return _create(conn, spec, channels, "api", store.clock())
 
 
@@ -355,6 +388,7 @@ def update_subscription(
         ]
         if _name_taken(conn, spec.owner, spec.name, except_id=subscription_id):
             raise ValueError(f"delivery: {spec.owner!r} already has a subscription named {spec.name!r}")
+        check_filters(conn, spec.filters)
         now = store.clock()
         conn.execute(
             sa.update(dt.subscriptions)
@@ -384,6 +418,7 @@ def update_filters(
         new_name, new_owner = name or row.name, owner or row.owner
         if _name_taken(conn, new_owner, new_name, except_id=subscription_id):
             raise ValueError(f"delivery: {new_owner!r} already has a subscription named {new_name!r}")
+        check_filters(conn, filters)
         conn.execute(
             sa.update(dt.subscriptions)
             .where(s.subscription_id == subscription_id)
@@ -718,6 +753,11 @@ def sync_from_config(
     out: list[Subscription] = []
     now = store.clock()
     with writing(store) as conn:
+        for i, spec in enumerate(specs):
+            try:
+                check_filters(conn, spec.filters)
+            except ValueError as exc:
+                raise ConfigError(f"config: subscriptions[{i}] ({spec.name!r}): {redact(str(exc))}") from exc
         for spec, channels in zip(specs, checked, strict=True):
             row = conn.execute(
                 sa.select(s.subscription_id, s.filters, s.origin).where(

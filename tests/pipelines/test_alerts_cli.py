@@ -106,7 +106,7 @@ def test_the_api_replays_too(tmp_path: Path) -> None:
     channel = _dead_webhook(url, "http://127.0.0.1:9/hook", MovingClock())
     with Store(url) as store:
         token = delivery.create_api_token(store, "ana", owner="ana")
-    app = create_app(ServeSettings(store_url=url, allow_private_targets=True))
+    app = create_app(ServeSettings(store_url=url, delivery=delivery.DeliverySettings(allow_private=True)))
     try:
         client = TestClient(app, headers=auth(token))
         later = client.post(f"/api/v1/channels/{channel}/replay", params={"since": "2026-12-01T00:00:00Z"})

@@ -66,7 +66,11 @@ def store_url(tmp_path: Path) -> str:
 def served(store_url: str) -> Iterator[tuple[Any, str, str]]:
     """(app, API token, store URL) over a seeded store; webhooks to private addresses allowed (no DNS in tests)."""
     segments, token = seed_store(store_url)
-    app = create_app(ServeSettings(store_url=store_url, segments=segments, allow_private_targets=True))
+    app = create_app(
+        ServeSettings(
+            store_url=store_url, segments=segments, delivery=delivery.DeliverySettings(allow_private=True)
+        )
+    )
     yield app, token, store_url
     app.state.store.close()
 
@@ -150,7 +154,7 @@ def test_subscription_crud_round_trip(served):
     )
     assert patched.status_code == 200
     assert patched.json()["filters"]["min_confidence"] == 0.9
-    assert patched.json()["filters"]["territories"] == []
+    assert patched.json()["filters"]["territories"] == ["EMEA"]  # a merge patch: the rest stays
     assert patched.json()["channels"][0]["channel_id"] == sub["channels"][0]["channel_id"]  # channels kept
 
     replaced = client.put(
@@ -512,7 +516,12 @@ def test_the_server_delivers_due_alerts_when_asked_to(store_url):
     segments, token = seed_store(store_url, with_alerts=False)
     receiver = WebhookReceiver()
     app = create_app(
-        ServeSettings(store_url=store_url, segments=segments, allow_private_targets=True, deliver_every=0.05)
+        ServeSettings(
+            store_url=store_url,
+            segments=segments,
+            delivery=delivery.DeliverySettings(allow_private=True),
+            deliver_every=0.05,
+        )
     )
     try:
         with TestClient(app, headers=auth(token)) as client:  # the context runs the app's lifespan

@@ -56,7 +56,11 @@ def world(tmp_path: Any) -> Iterator[World]:
     with Store(url) as store:
         ana = delivery.create_api_token(store, "ana's phone", owner="ana")
         ben = delivery.create_api_token(store, "ben's laptop", owner="ben")
-    app = create_app(ServeSettings(store_url=url, segments=segments, allow_private_targets=True))
+    app = create_app(
+        ServeSettings(
+            store_url=url, segments=segments, delivery=delivery.DeliverySettings(allow_private=True)
+        )
+    )
     client = TestClient(app, headers=auth(admin))
     mail = [{"kind": "email", "target": "ana@example.com"}]
     ana_sub = client.post("/api/v1/subscriptions", json={**SPEC, "owner": "ana", "channels": mail}).json()

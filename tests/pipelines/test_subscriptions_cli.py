@@ -136,3 +136,26 @@ def test_sync_makes_the_store_hold_the_configs_subscriptions(tmp_path, capsys):
     config.write_text(body.split('[[subscriptions]]\nname = "New CMOs"')[0], encoding="utf-8")
     run(capsys, "sync", "--config", str(config))
     assert [s["name"] for s in run(capsys, "list", "--config", str(config))[1]] == ["EMEA funding"]
+
+
+def test_the_configs_delivery_allow_private_is_the_cli_setting_too(tmp_path, capsys):
+    config = tmp_path / "buysignal.toml"
+    config.write_text(f'[store]\nurl = "sqlite:///{tmp_path / "p.db"}"\n', encoding="utf-8")
+    hook = [
+        "add",
+        "--name",
+        "n",
+        "--owner",
+        "ana",
+        "--webhook",
+        "http://127.0.0.1:9/hook",
+        "--config",
+        str(config),
+    ]
+    code, _, err = run(capsys, *hook)
+    assert code == 2 and "loopback" in err
+    assert run(capsys, *hook, "--allow-private-targets")[0] == 0  # the flag: the same setting, here
+    text = config.read_text(encoding="utf-8") + "[delivery]\nallow_private = true\n"
+    config.write_text(text, encoding="utf-8")
+    hook[2] = "m"
+    assert run(capsys, *hook)[0] == 0

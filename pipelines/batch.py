@@ -34,7 +34,7 @@ from pipelines.dedup import dedup_key
 from schemas import DeadLetter, Document, FeedState, JobChange, Match, TriggerEvent
 from sinks.base import Batch
 from sinks.store import Store
-from sources.base import ConfigError, FeedStateStore
+from sources.base import ConfigError, FeedStateStore, storable
 
 log = logging.getLogger(__name__)
 NAMESPACE = "buysignal"
@@ -101,8 +101,9 @@ def read_sources(cfg: Config, state: FeedStateStore | None) -> SourceRead:
     sources = [build_source(spec, cfg.base_dir, state) for spec in cfg.sources]
     read = SourceRead()
     seen: set[str] = set()
-    for source in sources:
-        for item in source.read():
+    for spec, source in zip(cfg.sources, sources, strict=True):
+        label = f"{spec.type}:{spec.name}" if spec.name else spec.type
+        for item in storable(source.read(), label):
             if isinstance(item, Document):
                 if item.id not in seen:
                     seen.add(item.id)
@@ -130,14 +131,20 @@ class DetectTriggers(_WithProcessor):
         for _doc, events in self.processor.reports(docs):
             counter.inc(len(events))
             yield from events
-        for dead in self.processor.drain_dead_letters():
-            Metrics.counter(NAMESPACE, "dead_letters").inc()
-            yield beam.pvalue.TaggedOutput(DEAD, dead)
+        yield from _dead_letters(self.processor)
 
 
 class JobChangeTriggers(_WithProcessor):
-    def process(self, change: JobChange) -> Iterator[TriggerEvent]:
-        yield from self.processor.job_change_events(change)
+    def process(self, change: JobChange) -> Iterator[Any]:
+        yield from self.processor.job_change_events_or_refuse(change)
+        yield from _dead_letters(self.processor)
+
+
+def _dead_letters(processor: TriggerProcessor) -> Iterator[Any]:
+    """The records the core step failed on, counted and tagged for the store."""
+    for dead in processor.drain_dead_letters():
+        Metrics.counter(NAMESPACE, "dead_letters").inc()
+        yield beam.pvalue.TaggedOutput(DEAD, dead)
 
 
 def restate_id(element: tuple[str, dict[str, list[TriggerEvent]]]) -> Version:
@@ -154,14 +161,33 @@ class FoldReports(beam.DoFn):
     def __init__(self, window_days: int) -> None:
         self.window_days = window_days
 
-    def process(self, element: tuple[str, Any]) -> Iterator[TriggerEvent]:
-        _, versions = element
-        yield from fold_versions(versions, self.window_days)
+    def process(self, element: tuple[str, Any]) -> Iterator[Any]:
+        key, versions = element
+        try:
+            folded = list(fold_versions(versions, self.window_days))
+        except Exception as exc:  # the reports of one real-world event are theirs alone
+            for version in versions:
+                Metrics.counter(NAMESPACE, "dead_letters").inc()
+                yield beam.pvalue.TaggedOutput(
+                    DEAD,
+                    DeadLetter.of(
+                        "trigger",
+                        "pipelines:dedup",
+                        f"pipelines:dedup: event {version.event.event_id} (key {key}) could not be merged "
+                        f"with its other reports: {type(exc).__name__}: {exc}",
+                        version.event.to_json(),
+                    ),
+                )
+            return
+        yield from folded
 
 
 class MatchAccounts(_WithProcessor):
     def process(self, event: TriggerEvent) -> Iterator[Any]:
-        match = self.processor.match(event)
+        match = self.processor.match_or_refuse(event)
+        if match is None:  # matching failed on this event: it is a dead letter, not stored half-done
+            yield from _dead_letters(self.processor)
+            return
         Metrics.counter(NAMESPACE, "matched" if match.account_id else "unmatched").inc()
         Metrics.counter(NAMESPACE, f"type:{event.type}").inc()
         yield event
@@ -200,11 +226,13 @@ class WriteToStore(beam.DoFn):
     def _flush(self) -> None:
         p = self._pending
         if self._size:
-            self.store.write(
+            refused = self.store.store_batch(
                 Batch(
                     documents=p["documents"], events=p["events"], matches=p["matches"], dead_letters=p["dead"]
                 )
             )
+            if refused:  # rows the database would not take: kept as dead letters, counted here
+                Metrics.counter(NAMESPACE, "dead_letters").inc(len(refused))
         self.start_bundle()
 
     def finish_bundle(self) -> None:
@@ -268,9 +296,13 @@ def run_batch(
             | "Batch" >> beam.BatchElements(min_batch_size=32, max_batch_size=512)
             | "Detect" >> beam.ParDo(DetectTriggers(settings)).with_outputs(DEAD, main="events")
         )
-        moved = p | "JobChanges" >> beam.Create(read.job_changes) | beam.ParDo(JobChangeTriggers(settings))
+        moved = (
+            p
+            | "JobChanges" >> beam.Create(read.job_changes)
+            | beam.ParDo(JobChangeTriggers(settings)).with_outputs(DEAD, main="events")
+        )
         seeded = p | "History" >> beam.Create(list(extra_events))
-        reports = (found.events, moved, seeded) | "AllEvents" >> beam.Flatten()
+        reports = (found.events, moved.events, seeded) | "AllEvents" >> beam.Flatten()
         stored = p | "Known" >> beam.Create(list(known_events))
         merged = (
             {
@@ -281,13 +313,13 @@ def run_batch(
             | "Restate" >> beam.Map(restate_id)
             | "Key" >> beam.Map(lambda v: (dedup_key(v.event), v))
             | "ByKey" >> beam.GroupByKey()
-            | "Fold" >> beam.ParDo(FoldReports(settings.dedup_days))
+            | "Fold" >> beam.ParDo(FoldReports(settings.dedup_days)).with_outputs(DEAD, main="events")
         )
-        matched = merged | "Match" >> beam.ParDo(MatchAccounts(settings)).with_outputs(
-            "matches", main="events"
+        matched = merged.events | "Match" >> beam.ParDo(MatchAccounts(settings)).with_outputs(
+            "matches", DEAD, main="events"
         )
         (
-            (docs, matched.events, matched.matches, found[DEAD])
+            (docs, matched.events, matched.matches, found[DEAD], moved[DEAD], merged[DEAD], matched[DEAD])
             | "ToStore" >> beam.Flatten()
             | "Write" >> beam.ParDo(WriteToStore(cfg.store.url))
         )

@@ -29,6 +29,7 @@ from schemas import (
     Match,
     Segment,
     TriggerEvent,
+    nul_fields,
     system_clock,
 )
 from sinks.base import Batch
@@ -167,6 +168,7 @@ class TriggerProcessor:
         self._account_map: dict[str, Account] | None = None
         # The accounts CRM contacts belong to (what champion moves compare against).
         self._contact_accounts: dict[str, Account] = {}
+        self._dead: list[DeadLetter] = []  # records a step failed on, until drained
 
     # -- lifecycle -------------------------------------------------------------------------
     def setup(self) -> TriggerProcessor:
@@ -225,20 +227,69 @@ class TriggerProcessor:
 
     def reports(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
         """Every event each document reports: what `detect` finds, and the champion moves of the
-        executive hires among them (a job-change post's own document already yields its champions)."""
-        for doc, found in self.detect(docs):
-            events = list(found)
+        executive hires among them (a job-change post's own document already yields its champions).
+        A document the step fails on is a dead letter (see `drain_dead_letters`); the others go on."""
+        batch = list(docs)
+        try:
+            found = list(self.detect(batch))
+        except Exception:  # one document must not sink its batch: find which, one by one
+            found = []
+            for doc in batch:
+                try:
+                    found.extend(self.detect([doc]))
+                except Exception as exc:  # any failure on one record is that record's
+                    self.refuse("trigger", "triggers:detector", doc, exc)
+        for doc, events in found:
+            out = list(events)
             if not doc.id.startswith("jobchange:"):
-                for event in found:
-                    events.extend(self.champions(event, doc))
-            yield doc, events
+                for event in events:
+                    try:
+                        out.extend(self.champions(event, doc))
+                    except Exception as exc:  # the event stands without its champions
+                        self.refuse("match", "matchers:champions", event, exc)
+            yield doc, out
+
+    def refuse(
+        self, stage: str, component: str, record: Document | TriggerEvent | JobChange, exc: Exception
+    ) -> None:
+        """Keep a record a step failed on as a dead letter naming the step, the record, its source
+        and the error; `drain_dead_letters` hands it on to be stored."""
+        key = getattr(record, "event_id", None) or getattr(record, "id", "?")
+        source = getattr(record, "source", None)
+        self._dead.append(
+            DeadLetter.of(
+                stage,
+                component,
+                f"{component}: {type(record).__name__} {key}"
+                + (f" from {source}" if source else "")
+                + f" failed: {type(exc).__name__}: {exc}",
+                record.to_json(),
+            )
+        )
 
     def drain_dead_letters(self) -> list[DeadLetter]:
-        """Documents the detector failed on since the last call (it keeps going past them)."""
+        """Records a step failed on since the last call (the detector's own, and this step's)."""
         pending: list[DeadLetter] = getattr(self.detector, "dead_letters", [])
-        drained = list(pending)
+        drained = [*pending, *self._dead]
         pending.clear()
+        self._dead.clear()
         return drained
+
+    def match_or_refuse(self, event: TriggerEvent) -> Match | None:
+        """`match`, or None when matching fails on this event (then it is a dead letter, stage "match")."""
+        try:
+            return self.match(event)
+        except Exception as exc:  # any failure on one record is that record's
+            self.refuse("match", "matchers:accounts", event, exc)
+            return None
+
+    def job_change_events_or_refuse(self, change: JobChange) -> list[TriggerEvent]:
+        """`job_change_events`, or none when it fails on this post (then a dead letter)."""
+        try:
+            return self.job_change_events(change)
+        except Exception as exc:  # any failure on one record is that record's
+            self.refuse("match", "matchers:champions", change, exc)
+            return []
 
     def champions(self, event: TriggerEvent, doc: Document | None = None) -> list[TriggerEvent]:
         """champion_left / champion_joined when an executive hire names a CRM contact who moved."""
@@ -323,9 +374,13 @@ class TriggerProcessor:
         changed it or not, as the batch runner's store write does."""
         events = [event for _, found in self.reports(docs) for event in found]
         for change in job_changes:
-            events.extend(self.job_change_events(change))
+            events.extend(self.job_change_events_or_refuse(change))
         final = fold_reports(events, known_events, self.settings.dedup_days)
-        matches = {e.event_id: self.match(e) for e in final}
+        matches: dict[str, Match] = {}
+        for event in final:
+            if (match := self.match_or_refuse(event)) is not None:
+                matches[event.event_id] = match
+        final = [e for e in final if e.event_id in matches]  # an event that failed matching is a dead letter
         entries = self.entries(final, matches, as_of)
         return Batch(
             documents=list(docs),
@@ -384,7 +439,12 @@ def read_history(path: str | Path) -> tuple[list[TriggerEvent], list[DeadLetter]
                 continue
             number, value = item
             try:
-                events.append(TriggerEvent.model_validate(value))
+                event = TriggerEvent.model_validate(value)
+                if bad := nul_fields(event):
+                    raise ValueError(
+                        f"a NUL character (\\x00) in {', '.join(bad)}, which databases can't store"
+                    )
+                events.append(event)
             except ValueError as exc:
                 dead.append(DeadLetter.of("source", component, f"line {number}: {exc}", value))
     return events, dead

@@ -31,6 +31,7 @@ from schemas.records import (
     Segment,
     TriggerEvent,
     fingerprint,
+    nul_fields,
 )
 
 # The older name of `system_clock`; new code takes a `Clock` instead of calling either.
@@ -63,6 +64,7 @@ __all__ = [
     "TriggerEvent",
     "fingerprint",
     "fixed_clock",
+    "nul_fields",
     "system_clock",
     "today",
     "utcnow",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -99,6 +100,9 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:24]
 
 
+NUL = "\x00"
+
+
 class Record(BaseModel):
     """Base of every record: immutable, strict about unknown fields."""
 
@@ -107,6 +111,43 @@ class Record(BaseModel):
     def to_json(self) -> str:
         """One JSON Lines line (no newline), null fields kept so the shape is stable."""
         return self.model_dump_json()
+
+
+def nul_fields(record: BaseModel, prefix: str = "") -> list[str]:
+    """The fields of `record` (nested ones as "events.0.evidence") whose text holds a NUL character,
+    which PostgreSQL refuses to store. Empty for nearly every record; see `sources.base.storable`."""
+    found: list[str] = []
+    stack: list[tuple[str, Any]] = [(f"{prefix}{name}", value) for name, value in record]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if NUL in value:
+                found.append(where)
+        elif isinstance(value, BaseModel):
+            stack.extend((f"{where}.{name}", v) for name, v in value)
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{where}.{i}", v) for i, v in enumerate(value))
+        elif isinstance(value, dict):
+            stack.extend((f"{where}.{k}", v) for k, v in value.items())
+            if any(isinstance(k, str) and NUL in k for k in value):
+                found.append(where)
+    return sorted(found)
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    """A moment the store can hold: one that exists in UTC. "0001-01-01T00:00:00+14:00" is a valid
+    ISO date whose UTC moment falls before year 1, and every comparison or write of it overflows."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{value.isoformat()} is outside the years 1-9999 once put in UTC; give a real date"
+        ) from None
+    return value
+
+
+# A timezone-aware datetime that can be put in UTC (every stored moment is).
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -149,7 +190,7 @@ class Document(Record):
     title: str | None = None
     text: str | None = None
     url: str | None = None
-    published_at: AwareDatetime | None = None
+    published_at: Moment | None = None
     source: str | None = None
     # Extension (README, "Record extensions"): events the source read from structured data, such as
     # an SEC filing's form fields; they are used as they are and the text detector skips the document.
@@ -219,7 +260,7 @@ class TriggerEvent(Record):
     investors: list[str] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
     evidence: str
-    published_at: AwareDatetime | None = None
+    published_at: Moment | None = None
     url: str | None = None
     source: str | None = None
     # Extensions beyond the contract's minimum (CONTRACT.md: "add options freely").
@@ -304,7 +345,7 @@ class JobChange(Record):
     new_title: str | None = None
     new_company: str | None = None
     previous_company: str | None = None
-    changed_at: AwareDatetime | None = None
+    changed_at: Moment | None = None
     url: str | None = None
     source: str | None = None
 
@@ -315,7 +356,7 @@ class FeedState(Record):
     url: str
     etag: str | None = None
     last_modified: str | None = None
-    fetched_at: AwareDatetime | None = None
+    fetched_at: Moment | None = None
     status: int | None = None
 
 
@@ -442,9 +483,12 @@ class DeadLetter(Record):
         *,
         clock: Clock = system_clock,
     ) -> DeadLetter:
-        """A dead letter whose id is stable for the same stage, component and payload, stamped by `clock`."""
+        """A dead letter whose id is stable for the same stage, component and payload, stamped by `clock`.
+        A NUL in the payload or the error is kept visible as the four characters \\x00 (the store
+        refuses the character itself, and a dead letter must always be storable)."""
         text = payload if isinstance(payload, str) else json.dumps(payload, default=str, ensure_ascii=False)
         message = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        text, message, component = (_visible_nul(v) for v in (text, message, component))
         return cls(
             id=fingerprint("dead", stage, component, text),
             stage=stage,
@@ -453,3 +497,7 @@ class DeadLetter(Record):
             payload=text,
             occurred_at=clock(),
         )
+
+
+def _visible_nul(text: str) -> str:
+    return text.replace(NUL, "\\x00") if NUL in text else text

@@ -9,6 +9,7 @@ migrations in `sinks/migrations/` and the store upgrades to the newest one when 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,7 +26,15 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    StatementError,
+)
 
 from schemas import (
     Account,
@@ -57,6 +66,27 @@ _WRITE_OPTION = "buysignal_write"
 
 ReviewStatus = Literal["pending", "accepted", "rejected"]
 R = TypeVar("R", bound=BaseModel)
+log = logging.getLogger("buysignal.sinks.store")
+
+
+def refused_row(exc: BaseException) -> bool:
+    """Whether a write failed on the data of a row (a value the database or its driver refuses: a
+    NUL in text on PostgreSQL, a date out of range, a constraint), which costs that row only; not
+    on the database itself (unreachable, locked, a schema that doesn't fit), which stops the write."""
+    if isinstance(exc, DataError | IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return False
+    # StatementError alone: a value failed while it was bound (e.g. OverflowError putting a date in UTC).
+    return isinstance(exc, StatementError | OverflowError | ValueError | TypeError)
+
+
+def _refusal(exc: BaseException) -> str:
+    """What the database said about a row, without the statement or its parameters (they hold the
+    whole batch, secrets included)."""
+    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    return f"{type(cause).__name__}: {first}" if first else type(cause).__name__
 
 
 @dataclass(frozen=True)
@@ -138,6 +168,8 @@ class Store:
                 f"store: database {parsed.get_backend_name()!r} in {_safe_url(parsed)!r} is not supported; "
                 f"use one of {', '.join(SUPPORTED_DIALECTS)} (e.g. {DEFAULT_URL!r})"
             )
+        # Rows the database refused since this store was opened (each also kept as a dead letter).
+        self.refused: list[DeadLetter] = []
         if parsed.drivername in ("postgresql", "postgres"):
             # psycopg 3 is the driver buysignal ships with (buysignal[postgres]), not SQLAlchemy's psycopg2.
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -326,8 +358,57 @@ class Store:
         return rows
 
     def _write(self, table: sa.Table, records: Iterable[BaseModel]) -> int:
+        records = list(records)
+        try:
+            with self._writing() as conn:
+                return self._upsert(conn, table, self._rows(records, table))
+        except Exception as exc:
+            if not refused_row(exc):
+                raise
+            log.warning("store: %s refused a row (%s); writing row by row", table.name, _refusal(exc))
         with self._writing() as conn:
-            return self._upsert(conn, table, self._rows(records, table))
+            refused = self._upsert_each(conn, table, records)
+            self._add_dead_letters(conn, refused)
+        self.refused.extend(refused)
+        return len(records) - len(refused)
+
+    def _upsert_each(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        records: Sequence[BaseModel],
+        rows: Sequence[dict] | None = None,
+    ) -> list[DeadLetter]:
+        """Write `records` one by one, each in its own savepoint: a row the database refuses
+        becomes a dead letter (stage "sink") and the others are written."""
+        rows = self._rows(records, table) if rows is None else rows
+        refused: list[DeadLetter] = []
+        for record, row in zip(records, rows, strict=True):
+            try:
+                with conn.begin_nested():
+                    self._upsert(conn, table, [row])
+            except Exception as exc:
+                if not refused_row(exc):
+                    raise
+                refused.append(self._refused(table, record, exc))
+        return refused
+
+    def _refused(self, table: sa.Table, record: BaseModel, exc: BaseException) -> DeadLetter:
+        key = ", ".join(str(getattr(record, c.name, "?")) for c in table.primary_key.columns)
+        source = getattr(record, "source", None)
+        try:
+            payload = record.model_dump_json()
+        except Exception:  # a record the database refused may not serialise either
+            payload = repr(record)[:10_000]
+        return DeadLetter.of(
+            "sink",
+            f"store:{table.name}",
+            f"store: the database refused {table.name} row {key}"
+            + (f" (source {source})" if source else "")
+            + f": {_refusal(exc)}; the rest of the batch was stored",
+            payload,
+            clock=self.clock,
+        )
 
     def _read(self, model: type[R], stmt: sa.Select[Any], drop: Sequence[str] = ()) -> list[R]:
         with self.engine.connect() as conn:
@@ -517,16 +598,55 @@ class Store:
         """Store a whole batch in one transaction; ambiguous matches also join the review queue.
 
         Campaign entries are upserted (added), which suits streaming micro-batches; a batch run
-        that recomputes its segments calls `replace_campaign_entries` so stale rows go.
+        that recomputes its segments calls `replace_campaign_entries` so stale rows go. A row the
+        database refuses costs only that row (see `store_batch`).
         """
+        self.store_batch(batch)
+
+    def store_batch(self, batch: Batch) -> list[DeadLetter]:
+        """`write`, returning the records the database refused. The batch goes in one transaction;
+        when a row's data is refused (a NUL on PostgreSQL, a value out of range), the batch is
+        written again row by row, each row in a savepoint, so only the refused rows are lost: each
+        becomes a dead letter (stage "sink", naming the table, the row and the database's reason),
+        stored with the batch's own and returned. A failure of the database itself still raises."""
+        try:
+            with self._writing() as conn:
+                self._write_batch(conn, batch)
+            return []
+        except Exception as exc:
+            if not refused_row(exc):
+                raise
+            log.warning("store: a row of the batch was refused (%s); writing row by row", _refusal(exc))
         with self._writing() as conn:
-            self._upsert(conn, t.documents, self._rows(batch.documents, t.documents))
-            self._upsert(conn, t.events, self._rows(batch.events, t.events))
-            matches = self._apply_decisions(conn, list(batch.matches))
-            self._upsert(conn, t.matches, self._rows(matches, t.matches))
-            self._add_reviews(conn, [m for m in matches if m.ambiguous])
-            self._upsert(conn, t.campaign_entries, self._entry_rows(batch.entries))
-            self._add_dead_letters(conn, batch.dead_letters)
+            refused = self._write_batch_rows(conn, batch)
+            self._add_dead_letters(conn, [*batch.dead_letters, *refused])
+        self.refused.extend(refused)
+        return refused
+
+    def _write_batch(self, conn: sa.Connection, batch: Batch) -> None:
+        self._upsert(conn, t.documents, self._rows(batch.documents, t.documents))
+        self._upsert(conn, t.events, self._rows(batch.events, t.events))
+        matches = self._apply_decisions(conn, list(batch.matches))
+        self._upsert(conn, t.matches, self._rows(matches, t.matches))
+        self._add_reviews(conn, [m for m in matches if m.ambiguous])
+        self._upsert(conn, t.campaign_entries, self._entry_rows(batch.entries))
+        self._add_dead_letters(conn, batch.dead_letters)
+
+    def _write_batch_rows(self, conn: sa.Connection, batch: Batch) -> list[DeadLetter]:
+        refused = self._upsert_each(conn, t.documents, batch.documents)
+        refused += self._upsert_each(conn, t.events, batch.events)
+        for match in self._apply_decisions(conn, list(batch.matches)):
+            try:
+                with conn.begin_nested():
+                    self._upsert(conn, t.matches, self._rows([match], t.matches))
+                    if match.ambiguous:
+                        self._add_reviews(conn, [match])
+            except Exception as exc:
+                if not refused_row(exc):
+                    raise
+                refused.append(self._refused(t.matches, match, exc))
+        refused += self._upsert_each(conn, t.campaign_entries, batch.entries, self._entry_rows(batch.entries))
+        return refused
 
     # ----------------------------------------------------------------- feed state
 

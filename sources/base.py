@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar, Protocol, runtime_checkable
 
-from schemas import Account, Contact, DeadLetter, Document, FeedState, JobChange, Opportunity
+from schemas import Account, Contact, DeadLetter, Document, FeedState, JobChange, Opportunity, nul_fields
 
 SourceItem = Document | Account | Contact | Opportunity | JobChange | DeadLetter
 
@@ -30,3 +30,26 @@ class FeedStateStore(Protocol):
 
 class ConfigError(ValueError):
     """Configuration or input layout that can't work: the CLI reports it and exits 2."""
+
+
+def storable(items: Iterable[SourceItem], component: str) -> Iterator[SourceItem]:
+    """A source's items as they are, except a record no database can keep: one whose text holds a
+    NUL character (PostgreSQL refuses it; SQLite would keep it and make the two differ). That
+    record becomes a DeadLetter (stage "source") naming `component`, the record and the field, so
+    it costs itself only, at the edge, on either database."""
+    for item in items:
+        bad = [] if isinstance(item, DeadLetter) else nul_fields(item)
+        if not bad:
+            yield item
+            continue
+        key = getattr(item, "id", None) or next(
+            (getattr(item, k) for k in ("account_id", "contact_id", "opportunity_id") if hasattr(item, k)),
+            "?",
+        )
+        yield DeadLetter.of(
+            "source",
+            component,
+            f"{component}: {type(item).__name__} {key} has a NUL character (\\x00) in {', '.join(bad)}, "
+            "which databases can't store; remove it from the input",
+            item.model_dump_json(),
+        )

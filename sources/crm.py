@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from pydantic import ValidationError
 
-from schemas import Account, Contact, DeadLetter, Opportunity
+from schemas import Account, Contact, DeadLetter, Opportunity, nul_fields
 from sources.base import ConfigError, SourceItem
 from sources.tabular import CsvExport, iter_rows, normalise_header, parse_date, read_export
 
@@ -285,6 +285,9 @@ class _CrmCsvSource:
                 continue
             try:
                 record = self._record(row, cmap)
+                if bad := nul_fields(record):
+                    # PostgreSQL can't store it (and the account index would spread it to matches).
+                    raise _RowError(f"a NUL character (\\x00) in {', '.join(bad)}; remove it from the export")
             except (_RowError, ValidationError) as exc:
                 stats.dead_letters += 1
                 reason = _reason(exc)

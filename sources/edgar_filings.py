@@ -1128,10 +1128,11 @@ def parse_atom(content: bytes) -> list[AtomEntry]:
         )
         try:
             updated = datetime.fromisoformat(updated_raw.replace("Z", "+00:00"))
-        except ValueError:
+            if updated.tzinfo is None:
+                updated = updated.replace(tzinfo=_eastern())
+            updated = updated.astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: a date before year 1 once in UTC
             continue
-        if updated.tzinfo is None:
-            updated = updated.replace(tzinfo=_eastern())
         out.append(
             AtomEntry(
                 accession=accession,
@@ -1139,7 +1140,7 @@ def parse_atom(content: bytes) -> list[AtomEntry]:
                 company=parsed.group("name") if parsed else title,
                 cik=parsed.group("cik") if parsed else None,
                 index_url=href,
-                updated=updated.astimezone(UTC),
+                updated=updated,
                 items=items,
             )
         )

@@ -369,7 +369,7 @@ class _Watchdog:
 def _shut(stream: Any) -> None:
     try:
         sock = stream.get_extra_info("socket")
-    except Exception:  # noqa: BLE001 - a mock or closed stream has no socket to shut
+    except Exception:  # a mock or closed stream has no socket to shut
         return
     if isinstance(sock, socket.socket):
         with contextlib.suppress(OSError):  # already closed

@@ -15,7 +15,7 @@ from typing import IO, Any, ClassVar
 
 from pydantic import ValidationError
 
-from schemas import DeadLetter, Document
+from schemas import DeadLetter, Document, nul_fields
 from sources import safejson
 from sources.base import ConfigError, SourceItem
 
@@ -80,7 +80,7 @@ def iter_documents(stream: Iterable[str | bytes], component: str) -> Iterator[Do
             continue
         ignored.update(k for k in value if k not in DOCUMENT_FIELDS)
         try:
-            yield Document.model_validate({k: v for k, v in value.items() if k in DOCUMENT_FIELDS})
+            document = Document.model_validate({k: v for k, v in value.items() if k in DOCUMENT_FIELDS})
         except ValidationError as exc:
             reasons = "; ".join(
                 f"{'.'.join(map(str, e['loc'])) or 'document'}: {e['msg']}" for e in exc.errors()
@@ -92,6 +92,17 @@ def iter_documents(stream: Iterable[str | bytes], component: str) -> Iterator[Do
                 "'title' or 'text'",
                 value,
             )
+            continue
+        if bad := nul_fields(document):
+            yield DeadLetter.of(
+                "source",
+                component,
+                f"{component} line {number}: a NUL character (\\x00) in {', '.join(bad)}, which databases "
+                "can't store; remove it",
+                value,
+            )
+            continue
+        yield document
     if ignored:
         log.info("%s: ignored keys that are not Document fields: %s", component, ", ".join(sorted(ignored)))
 

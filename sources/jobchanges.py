@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import ValidationError
 
-from schemas import DeadLetter, Document, JobChange, TriggerEvent, fingerprint
+from schemas import DeadLetter, Document, JobChange, TriggerEvent, fingerprint, nul_fields
 from sources.base import ConfigError, SourceItem
 from sources.files import iter_json_lines
 from sources.tabular import iter_rows, normalise_header, parse_datetime, read_export
@@ -128,12 +128,15 @@ class JobChangesSource:
                 fields[target] = str(value).strip()
         try:
             change = _job_change(fields)
+            document = job_change_document(change)
+            if bad := nul_fields(change):
+                raise ValueError(f"a NUL character (\\x00) in {', '.join(bad)}, which databases can't store")
         except (ValueError, ValidationError) as exc:
             yield DeadLetter.of("source", self.component, f"{where}: {_reason(exc)}", raw)
             return
         yield change
         if not is_promotion(change):
-            yield job_change_document(change)
+            yield document
 
 
 def _job_change(fields: dict[str, str]) -> JobChange:

@@ -31,7 +31,7 @@ import feedparser
 import httpx
 from pydantic import ValidationError
 
-from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, system_clock
+from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, nul_fields, system_clock
 from sources.base import ConfigError, FeedStateStore, SourceItem
 from sources.fetch import BodyTooLarge, DeadlineExceeded, FetchError, FetchLimits, bounded_get
 from sources.plaintext import html_to_text, looks_like_html, normalise_whitespace
@@ -542,7 +542,7 @@ def _entry_to_document(
         # A feed that reuses a guid for different stories: keep both, apart.
         doc_id = f"{doc_id}#{content_key[:12]}"
     try:
-        return Document(
+        document = Document(
             id=doc_id,
             title=title,
             text=text,
@@ -558,6 +558,15 @@ def _entry_to_document(
             f"rss feed {feed}: entry {index} ({doc_id}) is not a usable Document: {reasons}",
             entry["raw"],
         )
+    if bad := nul_fields(document):
+        return DeadLetter.of(
+            "source",
+            f"rss:{feed}",
+            f"rss feed {feed}: entry {index} ({doc_id}) has a NUL character (\\x00) in {', '.join(bad)}, "
+            "which databases can't store",
+            entry["raw"],
+        )
+    return document
 
 
 # -- small helpers ------------------------------------------------------------------------------

@@ -192,7 +192,10 @@ def parse_datetime(value: str) -> datetime:
         raise ValueError(f"unrecognised date {value!r}; use YYYY-MM-DD")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+14:00": a valid date whose UTC moment is before year 1
+        raise ValueError(f"date {value!r} is outside the years 1-9999 once put in UTC") from None
 
 
 def parse_date(value: str) -> date:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pipelines.config import Config
 from schemas import DeadLetter, Document, JobChange
+from sources.base import storable
 
 log = logging.getLogger("buysignal.stream")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,7 +47,7 @@ class FeedPoller:
         dead: list[DeadLetter] = []
         for spec in self.cfg.sources:
             source = build_source(spec, self.cfg.base_dir, self.store)
-            for item in source.read():
+            for item in storable(source.read(), f"{spec.type}:{spec.name}" if spec.name else spec.type):
                 if isinstance(item, Document):
                     if item.id not in self.published:
                         fresh.setdefault(item.id, item)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from pipelines.config import Config
-from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent
+from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent, nul_fields
 from sinks.base import Batch
 from sources import safejson
 
@@ -143,12 +143,15 @@ def decode_document(
     if not isinstance(obj, dict):
         return dead(f"a {type(obj).__name__}, not a JSON object; publish one Document object per message")
     try:
-        return Document.model_validate(obj)
+        document = Document.model_validate(obj)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or '(document)'}: {err['msg']}" for err in exc.errors()
         )
         return dead(f"not a Document ({problems}); see CONTRACT.md: Document")
+    if bad := nul_fields(document):
+        return dead(f"a NUL character (\\x00) in {', '.join(bad)}, which databases can't store; remove it")
+    return document
 
 
 # -- alerts -------------------------------------------------------------------------------------

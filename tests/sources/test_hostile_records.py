@@ -13,7 +13,10 @@ from hostile_server import BAD_DATE, HostileServer, Route, deep_json, json_feed
 from pipelines.streaming.worker import decode_document
 from schemas import DeadLetter, Document
 from sources import safejson
+from sources.base import storable
+from sources.crm import read_accounts
 from sources.files import DocumentsFileSource
+from sources.jobchanges import JobChangesSource
 from sources.rss import RssSource
 
 GOOD_ITEM = {"id": "g1", "title": "Acme Robotics raises $12M Series A led by Harbor Point Ventures"}
@@ -80,3 +83,58 @@ def test_a_json_feed_date_before_year_one_in_utc_is_dropped_not_fatal(hostile_se
     hostile_server.routes["/dates.json"] = Route(body=json_feed(item))
     docs, dead = _split(list(RssSource(hostile_server.url("/dates.json")).read()))
     assert [d.published_at for d in docs] == [None] and dead == []
+
+
+def test_a_documents_line_dated_before_year_one_in_utc_is_a_dead_letter(tmp_path: Path) -> None:
+    path = tmp_path / "docs.jsonl"
+    lines = [
+        {"id": "a", "title": "Acme Robotics raises $12M", "published_at": BAD_DATE},
+        {"id": "b", "title": "ok"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    docs, dead = _split(list(DocumentsFileSource(path).read()))
+    assert [d.id for d in docs] == ["b"]
+    assert "line 1" in dead[0].error and "outside the years 1-9999" in dead[0].error
+
+
+def test_a_job_change_dated_before_year_one_in_utc_is_a_dead_letter(tmp_path: Path) -> None:
+    path = tmp_path / "moves.csv"
+    path.write_text(
+        f"person,new_title,new_company,date\nJane Doe,CMO,Acme,{BAD_DATE}\nRaj Patel,CFO,Initech,2026-11-20\n"
+    )
+    items = list(JobChangesSource(path).read())
+    assert [type(i).__name__ for i in items] == ["DeadLetter", "JobChange", "Document"]
+    assert "moves.csv line 2" in items[0].error and "outside the years 1-9999" in items[0].error
+
+
+# -- NUL characters --------------------------------------------------------------------------------
+
+
+def test_nul_characters_are_dead_letters_naming_the_line_or_entry(
+    tmp_path: Path, hostile_server: HostileServer
+) -> None:
+    hostile_server.routes["/nul.json"] = Route(
+        body=json_feed({"id": "n", "title": "Acme\x00 Robotics"}, GOOD_ITEM)
+    )
+    docs, dead = _split(list(RssSource(hostile_server.url("/nul.json")).read()))
+    assert len(docs) == 1 and "entry 1 (" in dead[0].error and "#n) has a NUL character (\\x00) in title" in dead[0].error
+
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "a", "title": "x", "text": "y\x00z"}) + "\n")
+    docs, dead = _split(list(DocumentsFileSource(tmp_path / "docs.jsonl").read()))
+    assert docs == [] and "line 1: a NUL character (\\x00) in text" in dead[0].error
+
+    (tmp_path / "accounts.csv").write_text("account_id,name,owner\nA1,Acme,ana\nA2,Globex,b\x00b\n")
+    accounts, dead = read_accounts(tmp_path / "accounts.csv")
+    assert [a.account_id for a in accounts] == ["A1"] and "line 3: a NUL character (\\x00) in owner" in dead[
+        0
+    ].error
+    assert "\x00" not in dead[0].payload  # a dead letter is always storable: the NUL is spelled out
+
+
+def test_the_edge_check_catches_a_nul_from_any_source() -> None:
+    items = list(storable([Document(id="a", title="x\x00y"), Document(id="b", title="ok")], "plugin:x"))
+    assert [type(i).__name__ for i in items] == ["DeadLetter", "Document"]
+    assert (
+        items[0].component == "plugin:x"
+        and "Document a has a NUL character (\\x00) in title" in items[0].error
+    )

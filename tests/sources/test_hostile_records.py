@@ -117,7 +117,11 @@ def test_nul_characters_are_dead_letters_naming_the_line_or_entry(
         body=json_feed({"id": "n", "title": "Acme\x00 Robotics"}, GOOD_ITEM)
     )
     docs, dead = _split(list(RssSource(hostile_server.url("/nul.json")).read()))
-    assert len(docs) == 1 and "entry 1 (" in dead[0].error and "#n) has a NUL character (\\x00) in title" in dead[0].error
+    assert (
+        len(docs) == 1
+        and "entry 1 (" in dead[0].error
+        and "#n) has a NUL character (\\x00) in title" in dead[0].error
+    )
 
     (tmp_path / "docs.jsonl").write_text(json.dumps({"id": "a", "title": "x", "text": "y\x00z"}) + "\n")
     docs, dead = _split(list(DocumentsFileSource(tmp_path / "docs.jsonl").read()))

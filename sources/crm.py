@@ -168,6 +168,7 @@ class CsvReadStats:
     rows: int = 0
     records: int = 0
     dead_letters: int = 0
+    footer_rows: int = 0  # a report footer's lines, recognised and skipped (not records)
     ignored_columns: list[str] = field(default_factory=list)
 
 
@@ -295,6 +296,7 @@ class _CrmCsvSource:
                 continue
             stats.records += 1
             yield record
+        stats.footer_rows = export.footer_rows
 
     def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Account | Contact | Opportunity:
         raise NotImplementedError

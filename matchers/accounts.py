@@ -26,8 +26,16 @@ names no account any more (`_family_renamed`). Kind-of-business words ("Technolo
 series numbers and sibling funds are kept out: those are how spin-offs and siblings differ.
 Between two fund names, any word of difference keeps the fuzzy score under the threshold.
 
+A name equal to an account's domain label ("Clay" for clay.com, whose CRM name is "Clay Labs,
+Inc.") is that account whatever the name's length, when no other account has that label.
+
 Ambiguity: when the best two distinct accounts are within `margin` points, nothing is assigned:
-the Match has ambiguous=True and the candidates go to review. Accounts that share one normalised
+the Match has ambiguous=True, review_reason "tie", and the candidates go to review. So does a
+short form that every word of fits two or more accounts ("Meridian" with "Meridian Health Partners"
+and "Meridian Capital Group"). A near miss (no account assigned, the best candidate scoring at
+least `review_min`) goes to review too, with review_reason "near_miss". An assigned match says why
+in `matched_by` ("domain clay.com (the event's link)", "exact name", "alias", "fuzzy name score
+91.2", ...). Accounts that share one normalised
 name are told apart, when the mention allows, by the words as written ("Tetra Tech" is not "Tetra
 Technologies") and by bracketed or registry qualifiers ("(Brasil)", "/ME/"); see `_break_tie`.
 
@@ -41,7 +49,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -59,10 +67,12 @@ from matchers.normalize import (
     words,
     written_tokens,
 )
-from schemas import Account, Match, MatchCandidate
+from schemas import Account, Match, MatchCandidate, ReviewReason
 
 DEFAULT_THRESHOLD = 88.0  # fuzzy scores below this are "none"
 DEFAULT_MARGIN = 4.0  # best and runner-up closer than this (distinct accounts) are ambiguous
+# Below the threshold, a best candidate scoring at least this goes to review as a near miss.
+DEFAULT_REVIEW_MIN = 50.0
 MAX_POSTING = 1500  # blocking keys shared by more names than this are too common to block on
 MAX_CANDIDATES = 60  # candidates scored per query after blocking
 GENERIC_WEIGHT = 0.35  # how much a generic word ("Group") weighs against an ordinary one
@@ -72,7 +82,6 @@ UNMATCHED_PENALTY = 7.0  # points off per word only one of the two names has (st
 # Words about the corporate structure, not the business: "Acme" and "Acme Holdings" are one company.
 STRUCTURE_WORDS = frozenset(words("holdings group company companies enterprises worldwide international"))
 MAX_TIE_BREAK = 8  # more accounts than this with one name: the mention cannot single one out
-DOMAIN_LABEL_MIN = 6  # "kestrelpay" yes; "abc" from abc.xyz names too many things to trust
 DOMAIN_NAME_SCORE = 95.0
 RENAME_MIN_SCORE = 30.0  # below this the best candidate shares too little to be a renamed name
 RENAME_MARGIN = 15.0  # a renamed name is taken only this far ahead of the runner-up
@@ -116,6 +125,18 @@ def identity_keys(kind: str, value: str) -> list[str]:
     return keys
 
 
+class _Found(NamedTuple):
+    """What one step of the cascade found: `ranked` (account position, score) best first; `why`
+    says in words how an assigned account was found (Match.matched_by)."""
+
+    method: str
+    ranked: list[tuple[int, float]]
+    ambiguous: bool
+    score: float
+    why: str | None = None
+    review: ReviewReason | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class AccountRef:
     """What the index keeps of an account: enough to answer and to explain."""
@@ -148,14 +169,20 @@ def _values(table: Mapping[str, Any], key: str) -> list[int]:
 class AccountIndex:
     """Company mention -> CRM account (implements matchers.base.AccountMatcher)."""
 
-    def __init__(self, threshold: float | None = None, margin: float = DEFAULT_MARGIN) -> None:
+    def __init__(
+        self,
+        threshold: float | None = None,
+        margin: float = DEFAULT_MARGIN,
+        review_min: float | None = None,
+    ) -> None:
         self.threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
         self.margin = margin
+        self.review_min = DEFAULT_REVIEW_MIN if review_min is None else float(review_min)
         self.accounts: list[AccountRef] = []
         self._pos: dict[str, int] = {}  # account_id -> position
         # exact keys -> account positions
         self._by_domain: dict[str, Any] = {}
-        self._by_label: dict[str, Any] = {}  # "kestrelpay" for kestrelpay.com
+        self._by_label: dict[str, Any] = {}  # "kestrelpay" for kestrelpay.com, "clay" for clay.com
         self._by_key: dict[str, Any] = {}
         self._by_compact: dict[str, Any] = {}
         self._by_sorted: dict[str, Any] = {}
@@ -179,11 +206,14 @@ class AccountIndex:
         aliases: Mapping[str, str] | None = None,
         threshold: float | None = None,
         margin: float = DEFAULT_MARGIN,
+        review_min: float | None = None,
     ) -> AccountIndex:
         """Index CRM accounts. `aliases` maps an alias (another name, a former name, a brand) to an
         account id, e.g. from `load_aliases`; `threshold` is the lowest fuzzy score (0-100) that
-        assigns an account. Aliases naming an unknown account id raise ValueError."""
-        index = cls(threshold=threshold, margin=margin)
+        assigns an account; `review_min` the lowest best score (0-100) that sends an unassigned
+        mention to review as a near miss (at or above the threshold: never). Aliases naming an
+        unknown account id raise ValueError."""
+        index = cls(threshold=threshold, margin=margin, review_min=review_min)
         raw_postings: dict[str, list[int]] = {}
         for account in accounts:
             pos = index._pos.get(account.account_id)
@@ -196,7 +226,7 @@ class AccountIndex:
             if domain and not is_news_host(domain):
                 _add(index._by_domain, domain, pos)
                 label = domain_label(domain)
-                if label and len(label) >= DOMAIN_LABEL_MIN:
+                if label:
                     _add(index._by_label, label, pos)
             for header, value in account.extra.items():
                 kind = IDENTITY_COLUMNS.get(_header_key(header))
@@ -292,9 +322,8 @@ class AccountIndex:
         if found is None and tokens:
             found = self._match_fuzzy(tokens)
         if found is None:
-            found = ("none", [], False, 0.0)
-        method, ranked, ambiguous, score = found
-        return self._answer(event_id, company, method, ranked, ambiguous, score)
+            found = _Found("none", [], False, 0.0)
+        return self._answer(event_id, company, found)
 
     def match_many(
         self, mentions: Iterable[Mapping[str, Any] | str | None], *, id_key: str = "id"
@@ -317,15 +346,8 @@ class AccountIndex:
             )
         return out
 
-    def _answer(
-        self,
-        event_id: str,
-        company: str | None,
-        method: str,
-        ranked: Sequence[tuple[int, float]],
-        ambiguous: bool,
-        score: float,
-    ) -> Match:
+    def _answer(self, event_id: str, company: str | None, found: _Found) -> Match:
+        method, ranked, ambiguous, score = found.method, found.ranked, found.ambiguous, found.score
         candidates = [
             MatchCandidate(
                 account_id=self.accounts[p].account_id,
@@ -335,6 +357,7 @@ class AccountIndex:
             for p, s in ranked[:3]
         ]
         if method == "none" or ambiguous or not ranked:
+            review = "tie" if ambiguous and candidates else found.review if candidates else None
             return Match(
                 event_id=event_id,
                 company=company,
@@ -342,6 +365,7 @@ class AccountIndex:
                 method=method,
                 ambiguous=ambiguous,
                 candidates=candidates,
+                review_reason=review,
             )
         best = self.accounts[ranked[0][0]]
         return Match(
@@ -352,6 +376,7 @@ class AccountIndex:
             score=round(min(max(score, 0.0), 100.0), 1),
             method=method,
             candidates=candidates,
+            matched_by=found.why or method,
         )
 
     # step 1
@@ -362,7 +387,7 @@ class AccountIndex:
         domain: str | None,
         url: str | None,
         text: str | None,
-    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    ) -> _Found | None:
         if not self._by_domain:
             return None
         # The `domain` argument is the caller's own statement: trusted as it is.
@@ -370,14 +395,14 @@ class AccountIndex:
         if d and not is_news_host(d):
             found = self._domain_accounts(d, tokens)
             if found:
-                return self._pick("domain", found, 100.0)
+                return self._pick("domain", found, 100.0, f"domain {d}")
         # The event's URL can be a company's newsroom writing about a partner or a customer: its host
         # counts when it agrees with the company mentioned (or no company is mentioned).
         d = normalize_domain(url)
         if d and not is_news_host(d):
             agreed = [p for p in self._domain_accounts(d, tokens) if not tokens or self._agrees(tokens, p, d)]
             if agreed:
-                return self._pick("domain", agreed, 98.0)
+                return self._pick("domain", agreed, 98.0, f"domain {d} (the event's link)")
         if text:
             emails, others = domains_in_text(text)
             for d in [*emails, *others]:
@@ -386,20 +411,21 @@ class AccountIndex:
                 # the company mentioned (or when no company is mentioned at all).
                 agreed = [p for p in found if not tokens or self._agrees(tokens, p, d)]
                 if agreed:
-                    return self._pick("domain", agreed, 95.0)
+                    return self._pick("domain", agreed, 95.0, f"domain {d} (named in the text)")
         return None
 
-    def _match_domain_name(
-        self, tokens: tuple[str, ...]
-    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_domain_name(self, tokens: tuple[str, ...]) -> _Found | None:
         """The mention written as an account's web domain ("Kestrel Pay" for kestrelpay.com, whose
-        CRM name is "Kestrel Payments Pte. Ltd."): the whole name, spaces dropped, is the domain's
-        name part. Short names are left to the other steps (too many sites share them)."""
+        CRM name is "Kestrel Payments Pte. Ltd."; "Clay" for clay.com, "Clay Labs, Inc."): the whole
+        name, spaces dropped, is the domain's name part. Any length counts, since the account's own
+        website vouches for it; when several accounts share that name part it is a tie for review."""
         compact = compact_key(tokens)
-        if len(compact) < DOMAIN_LABEL_MIN:
-            return None
         found = _values(self._by_label, compact)
-        return self._pick("domain_name", found, DOMAIN_NAME_SCORE) if found else None
+        if not found:
+            return None
+        return self._pick(
+            "domain_name", found, DOMAIN_NAME_SCORE, f"name is the domain {self.accounts[found[0]].domain}"
+        )
 
     def _domain_accounts(self, d: str, tokens: tuple[str, ...]) -> list[int]:
         found = _values(self._by_domain, d)
@@ -422,52 +448,46 @@ class AccountIndex:
         return self._score(tokens, company_tokens(self.accounts[pos].name)) >= 75.0
 
     # step 0
-    def _match_identity(
-        self, cik: str | None, tickers: Sequence[str]
-    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_identity(self, cik: str | None, tickers: Sequence[str]) -> _Found | None:
         for key in identity_keys("cik", cik or ""):
             positions = _values(self._by_cik, key)
             if positions:
-                return self._pick("cik", positions, 100.0)
+                return self._pick("cik", positions, 100.0, f"SEC CIK {key}")
         for ticker in tickers:
             for key in identity_keys("ticker", ticker):
                 positions = _values(self._by_ticker, key)
                 if positions:
-                    return self._pick("ticker", positions, 100.0)
+                    return self._pick("ticker", positions, 100.0, f"ticker {key}")
         return None
 
-    def _pick(
-        self, method: str, positions: list[int], score: float
-    ) -> tuple[str, list[tuple[int, float]], bool, float]:
+    def _pick(self, method: str, positions: list[int], score: float, why: str) -> _Found:
         ranked = [(p, score) for p in positions]
-        return method, ranked, len(positions) > 1, score
+        return _Found(method, ranked, len(positions) > 1, score, why)
 
     # steps 2 and 3
-    def _match_exact(
-        self, tokens: tuple[str, ...], company: str | None = None
-    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_exact(self, tokens: tuple[str, ...], company: str | None = None) -> _Found | None:
         key = " ".join(tokens)
-        for table, lookup, score in (
-            (self._by_key, key, 100.0),
-            (self._by_compact, compact_key(tokens), 99.0),
-            (self._by_sorted, sorted_key(tokens), 98.0),
+        for table, lookup, score, why in (
+            (self._by_key, key, 100.0, "exact name"),
+            (self._by_compact, compact_key(tokens), 99.0, "exact name (spacing aside)"),
+            (self._by_sorted, sorted_key(tokens), 98.0, "exact name (word order aside)"),
         ):
             found = _values(table, lookup)
             if 1 < len(found) <= MAX_TIE_BREAK and company:
                 chosen = self._break_tie(company, found)
                 if chosen is not None:
                     ranked = [(chosen, score), *((p, score - 1.0) for p in found if p != chosen)]
-                    return "name_exact", ranked, False, score
+                    return _Found("name_exact", ranked, False, score, f"{why}, as written")
             if found:
-                return self._pick("name_exact", found, score)
-        for lookup, score in (
-            (key, 100.0),
-            ("~" + compact_key(tokens), 99.0),
-            ("#" + sorted_key(tokens), 98.0),
+                return self._pick("name_exact", found, score, why)
+        for lookup, score, why in (
+            (key, 100.0, "alias"),
+            ("~" + compact_key(tokens), 99.0, "alias (spacing aside)"),
+            ("#" + sorted_key(tokens), 98.0, "alias (word order aside)"),
         ):
             found = _values(self._by_alias, lookup)
             if found:
-                return self._pick("alias", found, score)
+                return self._pick("alias", found, score, why)
         return None
 
     def _break_tie(self, company: str, positions: list[int]) -> int | None:
@@ -528,9 +548,7 @@ class AccountIndex:
         top = np.argpartition(-sums, MAX_CANDIDATES - 1)[:MAX_CANDIDATES]
         return [int(x) for x in uniq[top]]
 
-    def _match_fuzzy(
-        self, tokens: tuple[str, ...]
-    ) -> tuple[str, list[tuple[int, float]], bool, float] | None:
+    def _match_fuzzy(self, tokens: tuple[str, ...]) -> _Found | None:
         entries = self._candidates(tokens)
         if not entries:
             return None
@@ -562,21 +580,36 @@ class AccountIndex:
             ranked = [ranked[0], *((p, top) for p in twins), *ranked[1:]]
         if top < self.threshold:
             entry = best_entry[ranked[0][0]]
-            if self._renamed(tokens, ranked, entry) or self._family_renamed(tokens, ranked, entry):
+            renamed = (
+                "renamed (words added or dropped)"
+                if self._renamed(tokens, ranked, entry)
+                else "renamed (fund family)"
+                if self._family_renamed(tokens, ranked, entry)
+                else None
+            )
+            if renamed:
                 # the same company under a longer, shorter or re-branded name: assigned at the
                 # threshold, the lowest score that assigns, so a review can sort these apart
                 ranked[0] = (ranked[0][0], self.threshold)
-                return "fuzzy", ranked, False, self.threshold
-            if self._short_form_of_several(tokens, ranked, best_entry):
-                return "fuzzy", ranked, True, top
-            return "none", ranked, False, top
+                return _Found(
+                    "fuzzy", ranked, False, self.threshold, f"{renamed}, fuzzy name score {top:.1f}"
+                )
+            holders = self._short_form_of_several(tokens, ranked, best_entry)
+            if holders:
+                ranked = [
+                    *((p, s) for p, s in ranked if p in holders),
+                    *((p, s) for p, s in ranked if p not in holders),
+                ]
+                return _Found("fuzzy", ranked, True, ranked[0][1])
+            near: ReviewReason | None = "near_miss" if top >= self.review_min else None
+            return _Found("none", ranked, False, top, review=near)
         if (
             len(ranked) > 1
             and ranked[1][1] >= self.threshold - self.margin
             and top - ranked[1][1] < self.margin
         ):
-            return "fuzzy", ranked, True, top
-        return "fuzzy", ranked, False, top
+            return _Found("fuzzy", ranked, True, top)
+        return _Found("fuzzy", ranked, False, top, f"fuzzy name score {top:.1f}")
 
     def _weight(self, token: str) -> float:
         df = self._df.get(token, 0)
@@ -702,16 +735,32 @@ class AccountIndex:
 
     def _short_form_of_several(
         self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], best_entry: Mapping[int, int]
-    ) -> bool:
-        """True when the mention is a short form that fits the two best accounts alike ("Northwind"
-        with "Northwind Analytics" and "Northwind Logistics" in the CRM): a person should choose, so
-        the match goes to review with its candidates instead of being dropped as no match."""
-        if len(ranked) < 2 or ranked[0][1] - ranked[1][1] >= self.margin or ranked[1][1] < RENAME_MIN_SCORE:
-            return False
+    ) -> set[int]:
+        """The accounts (two or more) a short form fits alike, or an empty set: every word of the
+        mention is in each of their names ("Meridian" with "Meridian Health Partners" and "Meridian
+        Capital Group" in the CRM), whatever their fuzzy scores (a structure word like "Group"
+        weighs less, which says nothing about which one is meant). A person should choose, so the
+        match goes to review with its candidates instead of being dropped as no match. The
+        mention needs a word few names share, so "Capital" alone is not sent to review."""
+        if len(ranked) < 2:
+            return set()
         words = {t for t in q if t not in _IGNORABLE}
-        if not any(self._distinctive(t) and len(t) >= RENAME_MIN_ANCHOR for t in words):
-            return False
-        return all(words.issubset(self._entry_key[best_entry[pos]].split()) for pos, _ in ranked[:2])
+        if not any(
+            t not in GENERIC_WORDS and len(t) >= RENAME_MIN_ANCHOR and self._df.get(t, 0) <= MAX_TIE_BREAK
+            for t in words
+        ):
+            return set()
+        holders = set()
+        for pos, _score in ranked:
+            entry = best_entry.get(pos)
+            name = (
+                self._entry_key[entry].split()
+                if entry is not None
+                else company_tokens(self.accounts[pos].name)
+            )
+            if words.issubset(name):
+                holders.add(pos)
+        return holders if len(holders) >= 2 else set()
 
     def _family_renamed(self, q: tuple[str, ...], ranked: Sequence[tuple[int, float]], entry: int) -> bool:
         """True when the best candidate is the mention's investment fund after its fund family was

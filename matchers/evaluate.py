@@ -24,7 +24,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 from matchers.accounts import AccountIndex
-from schemas import Account
+from schemas import Account, Match
 
 QUERIES = "devdata/match_queries_dev.jsonl"
 ACCOUNTS = "devdata/accounts_sec_dev.csv"
@@ -119,6 +119,7 @@ def evaluate(shared: Path, *, with_baseline: bool = True, show_errors: int = 0) 
     print(f"AccountIndex (threshold {index.threshold:g}): {ours.line()}")
     print(f"  methods: {dict(sorted(methods.items()))}")
     print(f"  build {t1 - t0:.2f}s, matching {len(queries) / (t2 - t1):,.0f} queries/s")
+    _print_review(queries, matches)
     result = {"ours": ours}
     # Rules are developed on the even-numbered queries and checked on the odd ones (held out): a
     # rule that helps only on the half it was made on is fitted to those lines, not general.
@@ -146,6 +147,22 @@ def evaluate(shared: Path, *, with_baseline: bool = True, show_errors: int = 0) 
                 if shown >= show_errors:
                     break
     return result
+
+
+def _print_review(queries: Sequence[dict[str, str | None]], matches: Sequence[Match]) -> None:
+    """What the review queue would hold (ties and near misses): how often the right account is among
+    the candidates a person is shown, and how often there is no right account at all."""
+    for reason in ("tie", "near_miss"):
+        items = [(q, m) for q, m in zip(queries, matches, strict=True) if m.review_reason == reason]
+        if not items:
+            print(f"  review {reason}: 0 items")
+            continue
+        shown = sum(q["gold_account_id"] in {c.account_id for c in m.candidates} for q, m in items)
+        none_right = sum(q["gold_account_id"] is None for q, _ in items)
+        print(
+            f"  review {reason}: {len(items)} items; the right account among the candidates in {shown} "
+            f"({shown / len(items):.0%}), no right account in the CRM in {none_right}"
+        )
 
 
 def _halves(queries: Sequence[dict[str, str | None]]) -> tuple[list[int], list[int]] | None:

@@ -110,7 +110,9 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_index(accounts_path: str, aliases_path: str | None, threshold: float | None) -> Any:
+def _load_index(
+    accounts_path: str, aliases_path: str | None, threshold: float | None, review_min: float | None = None
+) -> Any:
     from matchers import AccountIndex, load_aliases
     from sources.crm import read_accounts
 
@@ -118,7 +120,7 @@ def _load_index(accounts_path: str, aliases_path: str | None, threshold: float |
     for d in dead:
         report_dead(d)
     aliases = load_aliases(aliases_path) if aliases_path else {}
-    return AccountIndex.build(accounts, aliases=aliases, threshold=threshold)
+    return AccountIndex.build(accounts, aliases=aliases, threshold=threshold, review_min=review_min)
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str | None, list[str]]:
@@ -138,7 +140,7 @@ def _identity(obj: dict[str, Any]) -> tuple[str | None, list[str]]:
 def cmd_match(args: argparse.Namespace) -> int:
     from sources.files import iter_json_lines
 
-    index = _load_index(args.accounts, args.aliases, args.threshold)
+    index = _load_index(args.accounts, args.aliases, args.threshold, args.review_min)
     matched = total = skipped = 0
     with open_in(args.input) as src, open_out(args.output) as out:
         for item in progress(iter_json_lines(src, "match"), "match", "line"):
@@ -179,6 +181,8 @@ def cmd_match(args: argparse.Namespace) -> int:
                 method=m.method,
                 ambiguous=m.ambiguous,
                 candidates=[c.model_dump() for c in m.candidates],
+                matched_by=m.matched_by,
+                review_reason=m.review_reason,
             )
             out.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
     print(f"buysignal match: {total} records, {matched} matched, {skipped} skipped", file=sys.stderr)
@@ -292,7 +296,79 @@ def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
         print(f"buysignal run: {exc}", file=sys.stderr)
         return 1
     print_run_summary(summary)
+    report_skipped(summary.skipped, summary.run_id)
     return 0
+
+
+SKIPPED_SHOWN = 3  # per file, on stderr; `buysignal dead-letters` lists them all
+
+
+def report_skipped(skipped: dict[str, list[DeadLetter]], run_id: str, shown: int = SKIPPED_SHOWN) -> None:
+    """On stderr: how many records each file (or feed) had skipped in this run, and the first few
+    with their file and line, so bad rows are seen when they happen, not found later."""
+    for component, letters in sorted(skipped.items()):
+        noun = "record" if len(letters) == 1 else "records"
+        print(f"buysignal run: skipped {len(letters)} {noun} from {component}", file=sys.stderr)
+        for dead in letters[:shown]:
+            print(f"  {dead.error}", file=sys.stderr)
+        if len(letters) > shown:
+            print(f"  ... and {len(letters) - shown} more", file=sys.stderr)
+    if skipped:
+        print(
+            f"buysignal run: `buysignal dead-letters --since {run_id}` lists them with their payloads",
+            file=sys.stderr,
+        )
+
+
+def cmd_dead_letters(args: argparse.Namespace) -> int:
+    """The dead letters in the store as JSON Lines (oldest first), and a count per component on
+    stderr. `--since` takes a run id (or "last"): the dead letters first recorded since that run
+    started. A record that fails the same way on every run keeps its first time, so `--since`
+    shows what is new."""
+    from collections import Counter
+    from datetime import datetime
+
+    store = _store_for(args)
+    try:
+        since: datetime | None = None
+        if args.since:
+            since = _since(store, args.since)
+        letters = store.dead_letters(since=since, stage=args.stage, component=args.component)
+    finally:
+        store.close()
+    with open_out(args.output) as out:
+        for dead in letters:
+            out.write(dead.to_json() + "\n")
+    per = Counter(d.component for d in letters)
+    parts = ", ".join(f"{c} {n}" for c, n in sorted(per.items()))
+    scope = f" since run {args.since}" if args.since else ""
+    print(
+        f"buysignal dead-letters: {len(letters)}{scope}" + (f" ({parts})" if parts else ""), file=sys.stderr
+    )
+    return 0
+
+
+def _since(store: Any, value: str) -> Any:
+    """When `--since` starts: a run id's start ("last": the newest run's), or an ISO date/time."""
+    from datetime import UTC, datetime
+
+    runs = store.runs()
+    if value == "last":
+        if not runs:
+            raise UsageError("--since last: the store has no runs yet")
+        return runs[0].started_at
+    for run in runs:
+        if run.run_id == value:
+            return run.started_at
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        recent = ", ".join(r.run_id for r in runs[:5]) or "none yet"
+        raise UsageError(
+            f"--since {value!r} is neither a run id nor a date/time; recent runs: {recent} "
+            "(or pass 'last', or a date such as 2026-12-01)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -399,6 +475,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", required=True, help="CRM accounts CSV (Salesforce, HubSpot or plain)")
     p.add_argument("--aliases", help="CSV of alias,account_id to match as well")
     p.add_argument("--threshold", type=float, help="fuzzy score (0-100) needed to assign an account")
+    p.add_argument(
+        "--review-min",
+        type=float,
+        help="lowest best score (0-100) that marks an unassigned record a near miss (review_reason; default 50)",
+    )
     p.set_defaults(func=cmd_match)
 
     p = sub.add_parser("ingest", help="read a source and write Documents (JSONL)")
@@ -436,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", help="campaign-list folder (overrides the config)")
     p.set_defaults(func=cmd_run, passthrough=True)
 
-    p = sub.add_parser("review", help="ambiguous matches waiting for a decision")
+    p = sub.add_parser("review", help="ties and near misses waiting for a person's decision")
     p.add_argument("action", nargs="?", choices=["list", "accept", "reject"], default="list")
     p.add_argument("item", nargs="?", help="review item id (accept/reject)")
     p.add_argument("--account", help="with accept: the account id to assign (default: the top candidate)")
@@ -473,6 +554,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="store URL")
     p.add_argument("--config", help="take the store URL from this config")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("dead-letters", help="records that could not be processed (JSONL), from the store")
+    p.add_argument(
+        "--since",
+        metavar="RUN",
+        help="only those first recorded since this run started (a run id, 'last', or a date/time)",
+    )
+    p.add_argument(
+        "--stage", choices=["source", "trigger", "match", "sink", "stream"], help="only this stage"
+    )
+    p.add_argument("--component", help="only this component, e.g. crm:accounts.csv")
+    p.add_argument("-o", "--output", help="default: stdout")
+    p.add_argument("--db", help="store URL")
+    p.add_argument("--config", help="take the store URL from this config")
+    p.set_defaults(func=cmd_dead_letters)
 
     _add_more_commands(sub)
     return parser

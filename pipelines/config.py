@@ -58,7 +58,15 @@ class TriggersConfig(_Section):
 
 
 class MatchingConfig(_Section):
-    threshold: float | None = Field(default=None, ge=0, le=100)
+    threshold: float | None = Field(
+        default=None, ge=0, le=100, description="lowest fuzzy name score that assigns an account (88)"
+    )
+    review_min: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="lowest best score that sends an unassigned company to review as a near miss (50)",
+    )
     aliases: str | None = None
     index_cache: bool = Field(
         default=True, description="keep the CRM export's account index on disk while the export is unchanged"

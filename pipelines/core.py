@@ -1,5 +1,9 @@
 """The one core step: documents -> trigger events -> account matches -> campaign entries.
 
+Besides what the detector finds, each document's events bring the events that follow from them:
+champion moves (an executive hire names a CRM contact) and the acquired side of an acquisition
+(`acquired_event`), so that both the acquirer's and the acquired company's accounts get a trigger.
+
 Written once as plain Python and called by every runner: the Beam batch pipeline calls its parts
 from DoFns (loading spaCy and the account index once per worker, in `setup`), the Faust streaming
 worker calls `process` on micro-batches, and the `classify` / `match` commands call it directly.
@@ -13,8 +17,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from matchers import AccountIndex, ContactIndex, champion_events, load_aliases, title_to_role
-from matchers.accounts import DEFAULT_THRESHOLD
+from matchers import (
+    AccountIndex,
+    ContactIndex,
+    champion_events,
+    load_aliases,
+    normalize_company,
+    title_to_role,
+)
+from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
 from pipelines.config import Config
 from pipelines.dedup import clusters, dedup_key, latest_version, merge
 from pipelines.index_cache import load_crm_index
@@ -107,6 +118,7 @@ class ProcessSettings:
     aliases_path: str | None = None
     extra_aliases: tuple[tuple[str, str], ...] = ()
     threshold: float | None = None
+    review_min: float | None = None
     segments: tuple[Segment, ...] = ()
     as_of: datetime | None = None
     dedup_days: int = 7
@@ -128,6 +140,7 @@ class ProcessSettings:
             aliases_path=path(cfg.matching.aliases),
             extra_aliases=tuple(sorted((extra_aliases or {}).items())),
             threshold=cfg.matching.threshold,
+            review_min=cfg.matching.review_min,
             segments=tuple(cfg.segments or default_segments()),
             as_of=cfg.now(clock),
             dedup_days=cfg.triggers.dedup_days,
@@ -180,6 +193,7 @@ class TriggerProcessor:
         crm_index = load_crm_index(s.accounts_path, s.index_cache_dir) if s.accounts_path else None
         index = crm_index.index if crm_index else AccountIndex.build([])
         index.threshold = DEFAULT_THRESHOLD if s.threshold is None else float(s.threshold)
+        index.review_min = DEFAULT_REVIEW_MIN if s.review_min is None else float(s.review_min)
         aliases: dict[str, str] = load_aliases(s.aliases_path) if s.aliases_path else {}
         aliases.update(dict(s.extra_aliases))
         for alias, account_id in aliases.items():
@@ -226,9 +240,10 @@ class TriggerProcessor:
             yield (doc, structured_events(doc)) if doc.events else next(read)
 
     def reports(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
-        """Every event each document reports: what `detect` finds, and the champion moves of the
-        executive hires among them (a job-change post's own document already yields its champions).
-        A document the step fails on is a dead letter (see `drain_dead_letters`); the others go on."""
+        """Every event each document reports: what `detect` finds, and the events that follow from
+        them (`following`: the acquired side of an acquisition, champion moves). Batch and stream both
+        read documents through this. A document the step fails on is a dead letter (see
+        `drain_dead_letters`); the others go on."""
         batch = list(docs)
         try:
             found = list(self.detect(batch))
@@ -241,12 +256,11 @@ class TriggerProcessor:
                     self.refuse("trigger", "triggers:detector", doc, exc)
         for doc, events in found:
             out = list(events)
-            if not doc.id.startswith("jobchange:"):
-                for event in events:
-                    try:
-                        out.extend(self.champions(event, doc))
-                    except Exception as exc:  # the event stands without its champions
-                        self.refuse("match", "matchers:champions", event, exc)
+            for event in events:
+                try:
+                    out.extend(self.following(event, doc))
+                except Exception as exc:  # the event stands without what follows from it
+                    self.refuse("match", "matchers:champions", event, exc)
             yield doc, out
 
     def refuse(
@@ -290,6 +304,15 @@ class TriggerProcessor:
         except Exception as exc:  # any failure on one record is that record's
             self.refuse("match", "matchers:champions", change, exc)
             return []
+
+    def following(self, event: TriggerEvent, doc: Document) -> list[TriggerEvent]:
+        """The events that follow from a detected one: the acquired side of an acquisition, and
+        champion moves for an executive hire (not for a job-change post's own document, whose
+        champion moves come from `job_change_events`). Batch and stream reach it through `reports`."""
+        out = [acquired] if (acquired := acquired_event(event)) is not None else []
+        if not doc.id.startswith("jobchange:"):
+            out.extend(self.champions(event, doc))
+        return out
 
     def champions(self, event: TriggerEvent, doc: Document | None = None) -> list[TriggerEvent]:
         """champion_left / champion_joined when an executive hire names a CRM contact who moved."""
@@ -341,6 +364,7 @@ class TriggerProcessor:
                 account_name=account.name,
                 score=100.0,
                 method="contact",
+                matched_by=f"CRM contact {event.contact_id}" if event.contact_id else "CRM contact",
             )
         filing = event.filing
         return accounts.match(
@@ -403,6 +427,38 @@ def structured_events(doc: Document) -> list[TriggerEvent]:
                 event = event.model_copy(update={"role": role})
         out.append(event)
     return out
+
+
+def acquired_event(event: TriggerEvent) -> TriggerEvent | None:
+    """The acquired company's side of an acquisition: an `acquired` event whose company is the
+    acquisition's counterparty (the acquired company) and whose counterparty is the acquirer, from
+    the same document, evidence, date, link, amount and confidence. None for any other event, and
+    for an acquisition whose acquired company is not named (or is the acquirer itself).
+
+    Its id is stable (document, type, both companies), so batch and stream give the same event;
+    the filing's facts stay on the acquisition only, since they identify the acquirer (its filer)."""
+    if event.type != "acquisition" or not event.counterparty or not event.counterparty.strip():
+        return None
+    target = event.counterparty.strip()
+    if event.company and normalize_company(event.company) == normalize_company(target):
+        return None
+    return TriggerEvent(
+        event_id=TriggerEvent.make_id(
+            event.document_id, "acquired", normalize_company(target), normalize_company(event.company or "")
+        ),
+        document_id=event.document_id,
+        type="acquired",
+        company=target,
+        counterparty=event.company,
+        amount=event.amount,
+        currency=event.currency,
+        confidence=event.confidence,
+        evidence=event.evidence,
+        published_at=event.published_at,
+        url=event.url,
+        source=event.source,
+        sources=list(event.sources),
+    )
 
 
 def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:

@@ -2,7 +2,8 @@
 that lists all its sources. Batch and streaming both use these functions.
 
 Two events are the same when they have the same type, the same subject company (normalised), the
-same distinguishing detail (round for funding, person for executive moves, counterparty for deals),
+same distinguishing detail (round for funding, person for executive moves, counterparty for deals
+and for the acquired side of one),
 and were published within `window_days` of the first report.
 """
 
@@ -45,7 +46,7 @@ def dedup_key(event: TriggerEvent) -> str:
         detail = event.round or ""
     elif event.type in PEOPLE_MOVES:
         detail = event.role or ""
-    elif event.type in ("acquisition", "partnership"):
+    elif event.type in ("acquisition", "acquired", "partnership"):
         detail = _company_key(event.counterparty)
     else:
         detail = ""

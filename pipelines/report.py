@@ -27,7 +27,7 @@ def print_run_summary(summary: RunSummary, console: Console | None = None) -> No
     overview.add_row("events with no account", str(c.unmatched))
     overview.add_row("accounts with triggers (in store)", str(summary.matched_accounts))
     overview.add_row("bad records skipped (dead letters)", str(summary.dead_letters))
-    overview.add_row("ambiguous matches to review", str(summary.review_pending))
+    overview.add_row("matches to review (ties, near misses)", str(summary.review_pending))
     console.print(overview)
 
     types = Table(title="Events by type", title_justify="left")
@@ -73,18 +73,26 @@ def print_run_summary(summary: RunSummary, console: Console | None = None) -> No
         console.print(f"note: {note}")
 
 
+_REASONS = {"tie": "tie", "near_miss": "near miss"}
+
+
 def print_reviews(items: list[Any], console: Console | None = None) -> None:
-    """The review queue: each ambiguous match with its candidates."""
+    """The review queue: each tie or near miss with its candidates and their scores."""
     console = console or Console()
     if not items:
         console.print("No review items.")
         return
     table = Table(title="Matches to review", title_justify="left")
-    for col in ("id", "company as written", "candidates (account id: name, score)", "status"):
-        table.add_column(col)
+    # Ids are what `review accept` takes: folded onto more lines when narrow, never cut short.
+    table.add_column("id", overflow="fold")
+    table.add_column("company as written")
+    table.add_column("why")
+    table.add_column("candidates (account id: name, score)", overflow="fold")
+    table.add_column("status")
     for item in items:
         cands = "\n".join(f"{c.account_id}: {c.account_name} ({c.score:.0f})" for c in item.candidates)
-        table.add_row(str(item.id), item.company or "", cands, item.status)
+        why = _REASONS.get(item.reason or "", item.reason or "")
+        table.add_row(str(item.id), item.company or "", why, cands, item.status)
     console.print(table)
     console.print(
         "Decide with: buysignal review accept ID [--account ACCOUNT_ID] | buysignal review reject ID"

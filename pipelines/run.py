@@ -55,6 +55,8 @@ class RunSummary:
     notes: list[str] = field(default_factory=list)
     people_rows: dict[str, int] | None = None  # None: no contacts export, so no people lists
     new_rows: dict[str, int] = field(default_factory=dict)
+    # this run's skipped records from files and feeds (CRM exports, history, sources), by component
+    skipped: dict[str, list[DeadLetter]] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,6 +178,14 @@ def crm_notes(cfg: Config, accounts: int, contacts: int) -> list[str]:
     return notes
 
 
+def by_component(dead_letters: Sequence[DeadLetter]) -> dict[str, list[DeadLetter]]:
+    """Dead letters grouped by the file or feed (component) they came from, each group in order."""
+    groups: dict[str, list[DeadLetter]] = {}
+    for dead in dead_letters:
+        groups.setdefault(dead.component, []).append(dead)
+    return groups
+
+
 def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_clock) -> RunSummary:
     """Run the whole batch pipeline once. Raises ConfigError for configs that can't work.
 
@@ -192,7 +202,6 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             history, hist_dead = read_history(cfg.input_path(cfg.crm.history))
             dead.extend(hist_dead)
         store.add_dead_letters(dead)
-        dead.extend(crm.dead_letters)
 
         settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases(), clock=clock)
         known = store.events(since=recent_window(settings))
@@ -201,7 +210,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
         read = read_sources(cfg, feed_state)
         store.add_dead_letters(read.dead_letters)
         counts = run_batch(cfg, settings, known, read, extra_events=history, extra_args=extra_args)
-        counts.dead_letters += len(dead)
+        counts.dead_letters += len(dead) + len(crm.dead_letters)
 
         accounts = {a.account_id: a for a in crm.accounts}
         # Ambiguous matches joined the review queue as the pipeline stored them (Store.write).
@@ -233,6 +242,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             notes=crm_notes(cfg, len(crm.accounts), len(crm.contacts)),
             people_rows=_people_rows(lists.people, settings.segments),
             new_rows=lists.new_rows(),
+            skipped=by_component([*crm.dead_letters, *dead, *read.dead_letters]),
         )
         store.finish_run(
             run_id,

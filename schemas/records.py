@@ -36,7 +36,8 @@ NewsEventType = Literal[
     "product_launch",
     "partnership",
 ]
-# champion_left / champion_joined come from matching people to CRM contacts, not from text.
+# champion_left / champion_joined come from matching people to CRM contacts, not from text;
+# acquired is the acquired company's side of an acquisition (pipelines.core.acquired_event).
 EventType = Literal[
     "funding_round",
     "acquisition",
@@ -49,6 +50,7 @@ EventType = Literal[
     "partnership",
     "champion_left",
     "champion_joined",
+    "acquired",
 ]
 Role = Literal[
     "ceo",
@@ -366,17 +368,31 @@ class MatchCandidate(Record):
     score: float
 
 
+ReviewReason = Literal["tie", "near_miss"]
+
+
 class Match(Record):
-    """The CRM account an event's company was joined to (or none)."""
+    """The CRM account an event's company was joined to (or none), and why."""
 
     event_id: str
     company: str | None = None
     account_id: str | None = None
     account_name: str | None = None
     score: float = Field(ge=0.0, le=100.0)
-    method: str  # domain | name_exact | domain_name | alias | fuzzy | contact | review | none
+    # cik | ticker | domain | name_exact | domain_name | alias | fuzzy | contact | review | none
+    method: str
     ambiguous: bool = False
     candidates: list[MatchCandidate] = Field(default_factory=list)
+    matched_by: str | None = Field(
+        default=None,
+        description='why the account was assigned, in words: "domain clay.com (the event\'s link)", '
+        '"exact name", "alias", "fuzzy name score 91.2", ...; None when no account is assigned',
+    )
+    review_reason: ReviewReason | None = Field(
+        default=None,
+        description='why a person should decide: "tie" (two or more accounts fit alike, ambiguous=True) '
+        'or "near_miss" (the best candidate scored just under the threshold); None otherwise',
+    )
 
 
 class Segment(Record):

@@ -65,6 +65,7 @@ _MIGRATION_LOCK = threading.Lock()
 _WRITE_OPTION = "buysignal_write"
 
 ReviewStatus = Literal["pending", "accepted", "rejected"]
+REVIEW_ACCEPTED = "review decision"  # Match.matched_by of an account a person chose in the review queue
 R = TypeVar("R", bound=BaseModel)
 log = logging.getLogger("buysignal.sinks.store")
 
@@ -104,7 +105,8 @@ class Run:
 
 @dataclass(frozen=True)
 class ReviewItem:
-    """An ambiguous match waiting for (or given) a person's decision."""
+    """A match waiting for (or given) a person's decision: a tie between accounts, or a near miss.
+    `reason` is "tie" or "near_miss" (Match.review_reason)."""
 
     id: str
     event_id: str
@@ -113,6 +115,12 @@ class ReviewItem:
     status: ReviewStatus
     account_id: str | None = None
     decided_at: datetime | None = None
+    reason: str | None = None
+
+
+def needs_review(match: Match) -> bool:
+    """Whether a person should decide this match: a tie (ambiguous) or a near miss."""
+    return match.ambiguous or match.review_reason is not None
 
 
 def review_id(event_id: str) -> str:
@@ -440,8 +448,8 @@ class Store:
 
     def apply_review_decisions(self, matches: Iterable[Match]) -> list[Match]:
         """The matches with the review decisions applied, so a re-run keeps what a person decided: an
-        accepted event gets the chosen account, a rejected one that the matcher still finds ambiguous
-        gets none (both method "review", not ambiguous). Call it before building campaign entries from
+        accepted event gets the chosen account, a rejected one that the matcher still sends to review
+        (a tie or a near miss) gets none (both method "review", not ambiguous, nothing to review). Call it before building campaign entries from
         fresh matches."""
         with self.engine.connect() as conn:
             return self._apply_decisions(conn, list(matches))
@@ -478,12 +486,21 @@ class Store:
                         "account_name": name,
                         "ambiguous": False,
                         "method": "review",
+                        "matched_by": REVIEW_ACCEPTED,
+                        "review_reason": None,
                     }
                 )
-            elif status == "rejected" and match.ambiguous:
+            elif status == "rejected" and needs_review(match):
                 # The person said none of these candidates; a later confident match still passes.
                 match = match.model_copy(
-                    update={"account_id": None, "account_name": None, "ambiguous": False, "method": "review"}
+                    update={
+                        "account_id": None,
+                        "account_name": None,
+                        "ambiguous": False,
+                        "method": "review",
+                        "matched_by": None,
+                        "review_reason": None,
+                    }
                 )
             out.append(match)
         return out
@@ -595,7 +612,8 @@ class Store:
     # ----------------------------------------------------------------- the Sink protocol
 
     def write(self, batch: Batch) -> None:
-        """Store a whole batch in one transaction; ambiguous matches also join the review queue.
+        """Store a whole batch in one transaction; ties and near misses also join the review queue,
+        and a pending review item whose event the matcher now decides on its own leaves it.
 
         Campaign entries are upserted (added), which suits streaming micro-batches; a batch run
         that recomputes its segments calls `replace_campaign_entries` so stale rows go. A row the
@@ -628,7 +646,8 @@ class Store:
         self._upsert(conn, t.events, self._rows(batch.events, t.events))
         matches = self._apply_decisions(conn, list(batch.matches))
         self._upsert(conn, t.matches, self._rows(matches, t.matches))
-        self._add_reviews(conn, [m for m in matches if m.ambiguous])
+        self._add_reviews(conn, [m for m in matches if needs_review(m)])
+        self._drop_settled_reviews(conn, [m.event_id for m in matches if not needs_review(m)])
         self._upsert(conn, t.campaign_entries, self._entry_rows(batch.entries))
         self._add_dead_letters(conn, batch.dead_letters)
 
@@ -639,8 +658,10 @@ class Store:
             try:
                 with conn.begin_nested():
                     self._upsert(conn, t.matches, self._rows([match], t.matches))
-                    if match.ambiguous:
+                    if needs_review(match):
                         self._add_reviews(conn, [match])
+                    else:
+                        self._drop_settled_reviews(conn, [match.event_id])
             except Exception as exc:
                 if not refused_row(exc):
                     raise
@@ -709,9 +730,10 @@ class Store:
     # ----------------------------------------------------------------- review queue and aliases
 
     def add_review_items(self, matches: Iterable[Match]) -> list[str]:
-        """Queue matches for a person to decide (pass the ambiguous ones); returns their review ids.
+        """Queue matches for a person to decide (pass the ties and near misses, see `needs_review`);
+        returns their review ids.
 
-        Re-adding a match refreshes its company and candidates but keeps any decision made.
+        Re-adding a match refreshes its company, candidates and reason but keeps any decision made.
         """
         matches = list(matches)
         with self._writing() as conn:
@@ -728,10 +750,19 @@ class Store:
                 "status": "pending",
                 "account_id": None,
                 "decided_at": None,
+                "reason": m.review_reason or ("tie" if m.ambiguous else "near_miss"),
             }
             for m in matches
         ]
-        return self._upsert(conn, t.review_queue, rows, update=["company", "candidates"])
+        return self._upsert(conn, t.review_queue, rows, update=["company", "candidates", "reason"])
+
+    def _drop_settled_reviews(self, conn: sa.Connection, event_ids: Sequence[str]) -> None:
+        """Pending review items of events the matcher now decides alone (an alias was added, the
+        threshold changed): nothing is left for a person there. Decided items stay."""
+        q = t.review_queue.c
+        for start in range(0, len(event_ids), CHUNK_ROWS):
+            chunk = list(event_ids[start : start + CHUNK_ROWS])
+            conn.execute(sa.delete(t.review_queue).where(q.event_id.in_(chunk), q.status == "pending"))
 
     @staticmethod
     def _review(row: sa.RowMapping) -> ReviewItem:
@@ -743,6 +774,7 @@ class Store:
             status=row["status"],
             account_id=row["account_id"],
             decided_at=row["decided_at"],
+            reason=row["reason"],
         )
 
     def list_reviews(self, status: ReviewStatus | None = "pending") -> list[ReviewItem]:
@@ -792,7 +824,14 @@ class Store:
             conn.execute(
                 sa.update(t.matches)
                 .where(t.matches.c.event_id == item.event_id)
-                .values(account_id=chosen, account_name=name, method="review", ambiguous=False)
+                .values(
+                    account_id=chosen,
+                    account_name=name,
+                    method="review",
+                    ambiguous=False,
+                    matched_by=REVIEW_ACCEPTED if accept else None,
+                    review_reason=None,
+                )
             )
             conn.execute(
                 sa.update(t.review_queue)
@@ -889,9 +928,19 @@ class Store:
             key=lambda p: (p.segment, -p.event_date.toordinal(), p.full_name.casefold(), p.contact_id),
         )
 
-    def dead_letters(self) -> list[DeadLetter]:
-        """Every kept dead letter, oldest first."""
-        stmt = sa.select(t.dead_letters).order_by(t.dead_letters.c.occurred_at, t.dead_letters.c.id)
+    def dead_letters(
+        self, since: datetime | None = None, stage: str | None = None, component: str | None = None
+    ) -> list[DeadLetter]:
+        """Kept dead letters, oldest first: all, or those first recorded at or after `since`, of one
+        `stage` or one `component`."""
+        d = t.dead_letters.c
+        stmt = sa.select(t.dead_letters).order_by(d.occurred_at, d.id)
+        if since is not None:
+            stmt = stmt.where(d.occurred_at >= since)
+        if stage is not None:
+            stmt = stmt.where(d.stage == stage)
+        if component is not None:
+            stmt = stmt.where(d.component == component)
         return self._read(DeadLetter, stmt)
 
     def feed_states(self) -> list[FeedState]:

@@ -105,6 +105,8 @@ matches = sa.Table(
     sa.Column("method", sa.String, nullable=False),
     sa.Column("ambiguous", sa.Boolean, nullable=False),
     sa.Column("candidates", JSONType, nullable=False),
+    sa.Column("matched_by", sa.Text),  # why the account was assigned, in words (0006)
+    sa.Column("review_reason", sa.String),  # "tie" | "near_miss" | NULL (0006)
     sa.Index("ix_matches_account_id", "account_id"),
 )
 
@@ -267,6 +269,7 @@ review_queue = sa.Table(
     sa.Column("status", sa.String, nullable=False),
     sa.Column("account_id", sa.String),
     sa.Column("decided_at", UTCDateTime),
+    sa.Column("reason", sa.String),  # "tie" | "near_miss" (0006)
     sa.Index("ix_review_queue_status", "status"),
 )
 

@@ -262,6 +262,7 @@ _TYPE_PHRASES = {
     "partnership": "announced a partnership",
     "champion_left": "saw one of our champions leave",
     "champion_joined": "gained one of our champions as a new hire",
+    "acquired": "were acquired",
 }
 
 

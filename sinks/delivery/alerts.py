@@ -36,6 +36,7 @@ _TYPE_LABELS = {
     "partnership": "Partnership",
     "champion_left": "Champion left",
     "champion_joined": "Champion joined",
+    "acquired": "Acquired",
 }
 
 
@@ -173,4 +174,10 @@ def alert_title(alert: Alert) -> str:
             return f"Champion {person} left {company}"
         case "champion_joined":
             return f"Champion {person} joined {company}"
+        case "acquired":
+            return (
+                f"{company} is being acquired by {e.counterparty}"
+                if e.counterparty
+                else f"{company} is being acquired"
+            )
     return f"{company}: {type_label(e.type)}"

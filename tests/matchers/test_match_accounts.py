@@ -354,4 +354,116 @@ def test_a_name_written_as_the_account_domain_matches() -> None:
     )
     m = index.match("Kestrelwing Pay")
     assert (m.account_id, m.method) == ("K", "domain_name")
-    assert index.match("ABC").account_id is None  # too short to trust a domain's name part
+    assert m.matched_by == "name is the domain kestrelwingpay.com"
+
+
+@pytest.mark.parametrize(
+    ("mention", "name", "website"),
+    [
+        ("Clay", "Clay Labs, Inc.", "https://www.clay.com"),
+        ("Glean", "Glean Technologies, Inc.", "glean.com"),
+        ("Ramp", "Ramp Business Corporation", "http://ramp.com/"),
+        ("Brex", "Brex Holdings Corp.", "www.brex.com"),
+        ("Deel", "Deel Payroll Services, Inc.", "deel.com"),
+        ("Vanta", "Vanta Compliance Inc", "vanta.com"),
+        ("ABC", "Short Name Inc", "abc.com"),
+    ],
+)
+def test_a_short_brand_equal_to_its_account_domain_label_matches(
+    mention: str, name: str, website: str
+) -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="OWN", name=name, domain=website),
+            Account(account_id="OTHER", name="Copperfield Analytics Ltd", domain="copperfield.io"),
+        ]
+    )
+    m = index.match(mention)
+    assert (m.account_id, m.method, m.ambiguous) == ("OWN", "domain_name", False)
+    assert m.matched_by is not None and m.matched_by.startswith("name is the domain ")
+
+
+def test_a_short_domain_label_two_accounts_share_is_a_tie_for_review() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="US", name="Clay Labs, Inc.", domain="clay.com"),
+            Account(account_id="UK", name="Clay Studio Ltd", domain="clay.co.uk"),
+        ]
+    )
+    m = index.match("Clay")
+    assert m.account_id is None and m.ambiguous and m.review_reason == "tie"
+    assert {c.account_id for c in m.candidates} == {"US", "UK"}
+    assert m.matched_by is None
+
+
+def test_a_short_form_two_accounts_hold_is_a_tie_whatever_their_scores() -> None:
+    # "Group" is a structure word, so "Meridian Capital Group" scores far above "Meridian Health
+    # Partners" for the bare "Meridian"; neither is more right, so a person decides.
+    index = AccountIndex.build(
+        [
+            Account(account_id="MH", name="Meridian Health Partners"),
+            Account(account_id="MC", name="Meridian Capital Group"),
+            Account(account_id="OK", name="Okapi Freight Ltd"),
+        ]
+    )
+    m = index.match("Meridian", event_id="e-meridian")
+    assert m.account_id is None and m.ambiguous and m.review_reason == "tie"
+    assert {c.account_id for c in m.candidates[:2]} == {"MH", "MC"}
+    assert all(c.score > 0 for c in m.candidates[:2])
+    # one holder only: the short form names that account
+    assert index.match("Okapi").account_id == "OK"
+
+
+def test_a_near_miss_goes_to_review_with_its_candidates_and_scores() -> None:
+    accounts = [
+        Account(account_id="BR", name="Blue Ridge Analytics"),
+        Account(account_id="TM", name="Tallowmere Robotics Inc."),
+    ]
+    m = AccountIndex.build(accounts).match("Blue Ridge Analytic Labs")
+    assert m.account_id is None and not m.ambiguous and m.method == "none"
+    assert m.review_reason == "near_miss"
+    assert m.candidates[0].account_id == "BR" and 50 <= m.candidates[0].score < 88
+    assert m.score == m.candidates[0].score
+    # below review_min: no review, still no account
+    strict = AccountIndex.build(accounts, review_min=90).match("Blue Ridge Analytic Labs")
+    assert strict.account_id is None and strict.review_reason is None
+    # nothing alike at all: nothing to review
+    assert AccountIndex.build(accounts).match("Quarry Labs").review_reason is None
+
+
+def test_every_assigned_match_says_why() -> None:
+    index = AccountIndex.build(
+        [
+            Account(account_id="K", name="Kestrelwing Payments Pte. Ltd.", domain="kestrelwingpay.com"),
+            Account(account_id="T", name="Tallowmere Robotics Inc.", aliases=["Tallow Bots"]),
+            Account(
+                account_id="A", name="Acme Robotics GmbH", extra={"Ticker Symbol": "ACMR", "CIK": "12345"}
+            ),
+        ]
+    )
+    cases = [
+        (
+            index.match("Kestrelwing", url="https://kestrelwingpay.com/news/1"),
+            "domain kestrelwingpay.com (the event's link)",
+        ),
+        (index.match(None, domain="kestrelwingpay.com"), "domain kestrelwingpay.com"),
+        (
+            index.match("Kestrelwing", text="Contact: press@kestrelwingpay.com"),
+            "domain kestrelwingpay.com (named in the text)",
+        ),
+        (index.match("Kestrelwing Pay"), "name is the domain kestrelwingpay.com"),
+        (index.match("Tallowmere Robotics"), "exact name"),
+        (index.match("TallowmereRobotics"), "exact name (spacing aside)"),
+        (index.match("Tallow Bots"), "alias"),
+        (index.match("Acme Robotcs"), None),  # fuzzy: checked below
+        (index.match("Whatever", cik="0000012345"), "SEC CIK 12345"),
+        (index.match("Whatever", tickers=["NASDAQ:ACMR"]), "ticker ACMR"),
+    ]
+    for match, why in cases:
+        assert match.account_id is not None, match
+        if why is not None:
+            assert match.matched_by == why
+    fuzzy = index.match("Acme Robotcs")
+    assert fuzzy.method == "fuzzy" and fuzzy.matched_by == f"fuzzy name score {fuzzy.score:.1f}"
+    unmatched = index.match("Nothing Alike Corp")
+    assert unmatched.account_id is None and unmatched.matched_by is None

@@ -119,9 +119,34 @@ def test_match_adds_account_fields(tmp_path: Path):
     assert out[2]["account_id"] is None and out[3]["account_id"] is None
     for o in out:
         assert {"account_id", "account_name", "score", "method", "ambiguous", "candidates"} <= set(o)
+        assert {"matched_by", "review_reason"} <= set(o)
         assert 0 <= o["score"] <= 100
         assert len(o["candidates"]) <= 3
+    assert out[0]["matched_by"] == "exact name" and out[2]["matched_by"] is None
     assert "line 5" in proc.stderr
+
+
+def test_match_marks_ties_and_near_misses_for_review(tmp_path: Path):
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "Id,Name,Website,OwnerId\n"
+        "001Hs00000MeRiDIAV,Meridian Health Partners,meridianhealthpartners.example,sam\n"
+        "001Hs00000MeRiCIAV,Meridian Capital Group,meridiancap.example,jane\n"
+        '001Hs00000ClAyLIAV,"Clay Labs, Inc.",https://www.clay.com,jane\n',
+        encoding="utf-8",
+    )
+    stdin = "\n".join(
+        json.dumps({"id": str(i), "company": c})
+        for i, c in enumerate(["Meridian", "Meridian Health Ventures", "Clay"], 1)
+    )
+    out = lines(run_cli("match", "--accounts", str(accounts), stdin=stdin).stdout)
+    tie, near, clay = out
+    assert tie["account_id"] is None and tie["ambiguous"] and tie["review_reason"] == "tie"
+    assert near["account_id"] is None and near["review_reason"] == "near_miss"
+    assert near["candidates"][0]["account_id"] == "001Hs00000MeRiDIAV"
+    assert clay["account_id"] == "001Hs00000ClAyLIAV" and clay["matched_by"] == "name is the domain clay.com"
+    strict = lines(run_cli("match", "--accounts", str(accounts), "--review-min", "80", stdin=stdin).stdout)
+    assert strict[1]["review_reason"] is None and strict[0]["review_reason"] == "tie"
 
 
 def test_match_with_unrecognised_headers_is_a_usage_error(tmp_path: Path):

@@ -92,6 +92,14 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
         e for e in expected["events"] if e["type"] == "funding_round" and "Tallowmere" in (e["company"] or "")
     ]
     assert len(tallowmere) == 1 and len(json.loads(json.dumps(tallowmere[0]["sources"]))) == 2
+    # The acquired side of "Brindle Analytics to acquire Saltmarsh Data": its own event, matched to
+    # the Saltmarsh account and on the acquired segment (compared with the stream below).
+    (acquired,) = [e for e in expected["events"] if e["type"] == "acquired"]
+    assert (acquired["company"], acquired["counterparty"]) == ("Saltmarsh Data", "Brindle Analytics")
+    assert {m["event_id"]: m["account_id"] for m in expected["matches"]}[acquired["event_id"]] == "A-107"
+    assert [e["account_id"] for e in expected["campaign_entries"] if e["segment"] == "acquired_30d"] == [
+        "A-107"
+    ]
 
     # The same feeds through the stream worker: its poller publishes them, small batches so the
     # two reports of one round land in different micro-batches.

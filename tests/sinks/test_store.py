@@ -375,3 +375,62 @@ def test_postgresql_leaves_unchanged_rows_untouched(postgres_url: str) -> None:
         store.upsert_events([make_event(1), make_event(2, confidence=0.5)])
         after = versions()
     assert after[0] == before[0] and after[1] != before[1]
+
+
+def test_why_a_match_was_made_is_stored(store: Store) -> None:
+    made = make_match(4, matched_by="name is the domain clay.com", method="domain_name")
+    near = make_match(
+        5,
+        account_id=None,
+        account_name=None,
+        method="none",
+        score=67.0,
+        review_reason="near_miss",
+        candidates=[MatchCandidate(account_id="acc-00005", account_name="Company 5", score=67.0)],
+    )
+    store.write(Batch(matches=[made, near]))
+    assert store.matches() == [made, near]
+    (item,) = store.list_reviews()
+    assert (item.event_id, item.reason, item.candidates) == ("ev-00005", "near_miss", near.candidates)
+
+
+def test_a_near_miss_the_matcher_later_decides_alone_leaves_the_queue(store: Store) -> None:
+    near = make_match(
+        5, account_id=None, account_name=None, method="none", score=67.0, review_reason="near_miss"
+    )
+    tie = make_match(6, account_id=None, account_name=None, ambiguous=True, review_reason="tie")
+    store.write(Batch(matches=[near, tie]))
+    store.decide_review(review_id("ev-00006"), accept=False)
+    assert [r.event_id for r in store.list_reviews()] == ["ev-00005"]
+    # an alias now matches both: the pending near miss has nothing left to decide, the decision stays
+    store.write(Batch(matches=[make_match(5, matched_by="alias"), make_match(6, matched_by="alias")]))
+    assert store.list_reviews() == []
+    assert [(r.event_id, r.status) for r in store.list_reviews(None)] == [("ev-00006", "rejected")]
+
+
+def test_a_rejected_near_miss_stays_without_an_account(store: Store) -> None:
+    near = make_match(
+        5, account_id=None, account_name=None, method="none", score=67.0, review_reason="near_miss"
+    )
+    store.write(Batch(matches=[near]))
+    store.decide_review(review_id("ev-00005"), accept=False)
+    store.write(Batch(matches=[near]))
+    (match,) = store.matches()
+    assert (match.account_id, match.method, match.review_reason, match.matched_by) == (
+        None,
+        "review",
+        None,
+        None,
+    )
+    assert store.list_reviews() == []
+
+
+def test_dead_letters_can_be_read_since_a_time_and_by_component(store: Store) -> None:
+    early = make_dead_letter(1, clock=lambda: datetime(2026, 11, 1, tzinfo=UTC))
+    late = make_dead_letter(2, clock=lambda: datetime(2026, 11, 20, tzinfo=UTC))
+    other = late.model_copy(update={"id": "other", "component": "crm:accounts.csv", "stage": "source"})
+    store.add_dead_letters([early, late, other])
+    # the same time: by id (a fingerprint's hex digits sort before "other")
+    assert store.dead_letters(since=datetime(2026, 11, 10, tzinfo=UTC)) == [late, other]
+    assert store.dead_letters(component="crm:accounts.csv") == [other]
+    assert store.dead_letters(stage="trigger") == [early, late]

@@ -142,3 +142,31 @@ def test_processes_opening_a_fresh_store_together(store_url: str) -> None:
     assert [out.strip() for out, _ in results] == [Store.head_revision()] * 3
     with Store(store_url) as store:
         assert store.counts()["events"] == 900
+
+
+def test_0006_says_what_is_known_of_matches_stored_before_it(store_url: str) -> None:
+    with Store(store_url, migrate=False) as old:
+        old.migrate("0005_token_owners")
+        with old.engine.begin() as conn:
+            rows = [
+                ("e1", "A1", "domain", False),
+                ("e2", None, "fuzzy", True),
+                ("e3", None, "none", False),
+            ]
+            for event_id, account_id, method, ambiguous in rows:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO matches (event_id, account_id, score, method, ambiguous, candidates) "
+                        "VALUES (:e, :a, 90, :m, :amb, '[]')"
+                    ),
+                    {"e": event_id, "a": account_id, "m": method, "amb": ambiguous},
+                )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO review_queue (id, event_id, candidates, status) VALUES ('r2', 'e2', '[]', 'pending')"
+                )
+            )
+    with Store(store_url) as store:
+        got = {m.event_id: (m.matched_by, m.review_reason) for m in store.matches()}
+        assert got == {"e1": ("domain", None), "e2": (None, "tie"), "e3": (None, None)}
+        assert [r.reason for r in store.list_reviews()] == ["tie"]

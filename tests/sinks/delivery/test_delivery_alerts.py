@@ -92,3 +92,21 @@ def test_titles_read_like_headlines(alerts: list[Alert]) -> None:
         }
     )
     assert alert_title(seed) == "Acme Robotics raised a €1.5M seed round"
+
+
+def test_an_acquired_alert_names_the_new_owner(alerts: list[Alert]) -> None:
+    acquired = alerts[0].model_copy(
+        update={
+            "event": alerts[0].event.model_copy(
+                update={
+                    "type": "acquired",
+                    "company": "Informatica",
+                    "counterparty": "Salesforce",
+                    "round": None,
+                }
+            )
+        }
+    )
+    assert alert_title(acquired) == "Informatica is being acquired by Salesforce"
+    sub = _subscription(types=["acquired"])
+    assert matches(sub, acquired) and not matches(sub, alerts[0])

@@ -444,6 +444,9 @@ class CampaignEntry(Record):
     investors: list[str] = Field(default_factory=list)
     counterparty: str | None = None
     contact_id: str | None = Field(default=None, description="the CRM contact who moved, for champion_*")
+    matched_by: str | None = Field(
+        default=None, description="why the account was assigned (Match.matched_by)"
+    )
 
     @field_validator("amount")
     @classmethod
@@ -477,6 +480,9 @@ class CampaignPerson(Record):
     trigger_title: str | None = None
     evidence: str
     url: str | None = None
+    matched_by: str | None = Field(
+        default=None, description="why the account was assigned (Match.matched_by)"
+    )
 
 
 class DeadLetter(Record):

@@ -66,6 +66,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "segment",
     "event_id",
     "confidence",
+    "matched_by",
 )
 PEOPLE_COLUMNS: tuple[str, ...] = (
     "contact_id",
@@ -87,6 +88,7 @@ PEOPLE_COLUMNS: tuple[str, ...] = (
     "url",
     "segment",
     "event_id",
+    "matched_by",
 )
 # What makes a list row the same row in two runs or exports: segment, who (account or contact), event.
 EntryKey = tuple[str, str, str]
@@ -221,6 +223,11 @@ def build_entries(
         if account_id and account is None:
             counts["account_not_in_crm"] += 1
         account_name = account.name if account else (match.account_name if match and account_id else None)
+        matched_by: str | None
+        if match is not None and account_id and match.account_id == account_id:
+            matched_by = match.matched_by or match.method
+        else:
+            matched_by = f"CRM contact {event.contact_id}" if account_id and event.contact_id else None
         for rule in rules:
             if not rule.wants_event(event, published) or not rule.wants_account(account_id, account):
                 continue
@@ -247,6 +254,7 @@ def build_entries(
                 url=event.url,
                 event_id=event.event_id,
                 confidence=event.confidence,
+                matched_by=matched_by,
             )
             who = account_id or f"event:{event.event_id}"
             groups.setdefault((rule.segment.name, who), []).append((published, event, entry))
@@ -350,6 +358,7 @@ def build_people(
                 trigger_title=entry.title,
                 evidence=entry.evidence,
                 url=entry.url,
+                matched_by=entry.matched_by,
             )
     return list(rows.values())
 

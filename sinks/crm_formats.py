@@ -46,6 +46,7 @@ SALESFORCE_TRIGGER_COLUMNS: tuple[str, ...] = (
     "Buysignal_Evidence__c",
     "Buysignal_URL__c",
     "Buysignal_Segment__c",
+    "Buysignal_Matched_By__c",
 )
 SALESFORCE_CAMPAIGN_COLUMNS: tuple[str, ...] = ("ContactId", "LeadId", "Status", *SALESFORCE_TRIGGER_COLUMNS)
 HUBSPOT_COLUMNS: tuple[str, ...] = (
@@ -59,6 +60,7 @@ HUBSPOT_COLUMNS: tuple[str, ...] = (
     "Trigger Date",
     "Trigger Evidence",
     "Trigger URL",
+    "Trigger Matched By",
 )
 # Salesforce ids: 15 (case-sensitive) or 18 characters; the first three say the object.
 _SF_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-5]{3})?")
@@ -117,6 +119,7 @@ def render_salesforce_campaign(
             person.evidence[:_SF_TEXT_MAX],
             person.url,
             person.segment,
+            person.matched_by,
         ]
         ids = [person.contact_id, ""] if kind == "Contact" else ["", person.contact_id]
         rows.append([*([campaign_id] if campaign_id else []), *ids, status, *trigger])
@@ -149,6 +152,7 @@ def render_hubspot(people: Iterable[CampaignPerson], list_name: str) -> CrmFile:
                 person.event_date,
                 person.evidence,
                 person.url,
+                person.matched_by,
             ]
         )
     out.text = _write(HUBSPOT_COLUMNS, rows)

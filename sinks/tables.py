@@ -185,6 +185,7 @@ campaign_entries = sa.Table(
     sa.Column("investors", JSONType, nullable=False, server_default=sa.text("'[]'")),
     sa.Column("counterparty", sa.Text),
     sa.Column("contact_id", sa.String),
+    sa.Column("matched_by", sa.Text),  # why the account was assigned (0006)
 )
 
 # The people lists: contacts at the accounts of each segment's list, as the last run cut them (0004).
@@ -210,6 +211,7 @@ campaign_people = sa.Table(
     sa.Column("trigger_title", sa.Text),
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("url", sa.Text),
+    sa.Column("matched_by", sa.Text),  # why the account was assigned (0006)
 )
 
 # What `buysignal export` handed out, per segment and format: a row is new until it was exported (0004).

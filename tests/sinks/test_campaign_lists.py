@@ -37,6 +37,7 @@ def entries() -> list:
             amount=25_000_000,
             currency="USD",
             investors=["Sequoia", "Granite Bay Ventures"],
+            matched_by="name is the domain company1.example",
         ),
         make_entry(2, segment="any_trigger_7d", account_id=None, account_name=None, url=None),
         make_entry(3, event_date=date(2026, 11, 1), days_since_event=24, company="Überlingen Café AG"),

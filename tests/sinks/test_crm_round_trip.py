@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main
-from schemas import Account, CampaignEntry, Contact, Segment, TriggerEvent
+from schemas import Account, CampaignEntry, Contact, Match, Segment, TriggerEvent
 from sinks.campaigns import PEOPLE_COLUMNS, build_entries, build_people
 from sinks.store import Store
 from sources.crm import read_accounts, read_contacts, salesforce_id_18
@@ -261,7 +261,8 @@ def test_since_last_run_gives_only_the_rows_not_exported_before(tmp_path: Path) 
     newer = [*polar_events(), event(6, "layoffs", POLAR, 24)]
     url = _stored(tmp_path, "sf_accounts_api.csv", "sf_contacts_api.csv", newer)
     fresh = _export(url, tmp_path, "any_90d", "--format", "accounts", "--since-last-run")
-    assert [(r[0], r[-2]) for r in fresh[1:]] == [(POLAR, "ev-6")]
+    event_id = fresh[0].index("event_id")
+    assert [(r[0], r[event_id]) for r in fresh[1:]] == [(POLAR, "ev-6")]
     # Formats are tracked apart: people were never exported, so all of them are new.
     people = _export(url, tmp_path, "any_90d", "--format", "people", "--since-last-run")
     assert people[0] == list(PEOPLE_COLUMNS) and len(people) > 1
@@ -279,3 +280,48 @@ def test_contacts_are_plain_records_for_the_lists() -> None:
     assert not [
         p for p in build_people(lists(accounts), [loose], SEGMENTS) if p.contact_id == loose.contact_id
     ]
+
+
+def test_every_list_and_export_row_says_why_its_account_matched(tmp_path: Path) -> None:
+    # Polar's events were matched by name (its domain label); the champion's account is the contact's.
+    why = "name is the domain polarsignal.example"
+    matches = {
+        e.event_id: Match(
+            event_id=e.event_id,
+            company=e.company,
+            account_id=POLAR,
+            score=95.0,
+            method="domain_name",
+            matched_by=why,
+        )
+        for e in polar_events()
+        if e.account_id == POLAR
+    }
+    events = [
+        e.model_copy(update={"account_id": None}) if e.account_id == POLAR else e for e in polar_events()
+    ]
+    accounts, _ = read_accounts(CASES / "sf_accounts_api.csv")
+    contacts, _ = read_contacts(CASES / "sf_contacts_api.csv")
+    entries = build_entries(events, matches, {a.account_id: a for a in accounts}, SEGMENTS, AS_OF)
+    by_account = {(e.segment, e.account_id): e.matched_by for e in entries}
+    assert by_account[("any_90d", POLAR)] == why
+    assert by_account[("champions_90d", BRAMBLE)] == "CRM contact 003Hs00016AvAcLIAV"
+    url = f"sqlite:///{tmp_path / 'buysignal.db'}"
+    with Store(url) as store:
+        store.upsert_contacts(contacts)
+        store.replace_campaign_entries(
+            entries, [s.name for s in SEGMENTS], people=build_people(entries, contacts, SEGMENTS)
+        )
+        assert {p.matched_by for p in store.campaign_people("funding_90d") if p.account_id == POLAR} == {why}
+
+    listed = _export(url, tmp_path, "any_90d", "--format", "accounts", "--dry-run")
+    assert {r[0]: r[listed[0].index("matched_by")] for r in listed[1:]}[POLAR] == why
+    people = _export(url, tmp_path, "funding_90d", "--format", "people", "--dry-run")
+    assert {
+        r[people[0].index("matched_by")] for r in people[1:] if r[people[0].index("account_id")] == POLAR
+    } == {why}
+    members = _export(url, tmp_path, "funding_90d", "--format", "salesforce-campaign", "--dry-run")
+    theo = dict(zip(members[0], next(r for r in members[1:] if r[0] == "003Hs00012ThEoNIAV"), strict=True))
+    assert theo["Buysignal_Matched_By__c"] == why
+    hubspot = _export(url, tmp_path, "funding_90d", "--format", "hubspot", "--dry-run")
+    assert hubspot[0][-1] == "Trigger Matched By" and {r[-1] for r in hubspot[1:]} == {why}

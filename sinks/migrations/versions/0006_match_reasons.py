@@ -1,5 +1,5 @@
 """Why a match was made and why a person should look: Match.matched_by and Match.review_reason,
-and the reason on each review item ("tie" or "near_miss").
+the reason on each review item ("tie" or "near_miss"), and matched_by on the list rows.
 
 Revision ID: 0006_match_reasons
 Revises: 0005_token_owners
@@ -23,6 +23,8 @@ def upgrade() -> None:
     op.add_column("matches", sa.Column("matched_by", sa.Text))
     op.add_column("matches", sa.Column("review_reason", sa.String))
     op.add_column("review_queue", sa.Column("reason", sa.String))
+    op.add_column("campaign_entries", sa.Column("matched_by", sa.Text))
+    op.add_column("campaign_people", sa.Column("matched_by", sa.Text))
     # Rows stored before this revision: the method is all that is known of why an account was
     # assigned, and every queued item was a tie (near misses were not queued then).
     matches = sa.table(
@@ -40,6 +42,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in ("campaign_people", "campaign_entries"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("matched_by")
     with op.batch_alter_table("review_queue") as batch:
         batch.drop_column("reason")
     with op.batch_alter_table("matches") as batch:

@@ -19,6 +19,7 @@ from pipelines.streaming.broker import EmbeddedBroker, env_broker_url, kafka_boo
 from pipelines.streaming.producer import ensure_topics, publish_documents, publish_documents_async
 from pipelines.streaming.worker import (
     DEFAULT_MAX_DOCUMENT_BYTES,
+    DEFAULT_MAX_TRIES,
     DEFAULT_PREFIX,
     Alert,
     StreamCounts,
@@ -126,6 +127,15 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=DEFAULT_MAX_DOCUMENT_BYTES,
         help="bigger messages become dead letters (default: 1000000)",
     )
+    p.add_argument(
+        "--max-tries",
+        type=_positive(int, "--max-tries"),
+        default=DEFAULT_MAX_TRIES,
+        help=(
+            "tries of a micro-batch, then of each of its messages alone, before a message that keeps "
+            f"failing becomes a dead letter and the stream goes on (default: {DEFAULT_MAX_TRIES})"
+        ),
+    )
     p.add_argument("--output-dir", help="campaign-list folder (overrides the config)")
     p.add_argument(
         "--lists-every",
@@ -171,6 +181,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             max_document_bytes=args.max_document_bytes,
             poll=args.poll,
             poll_interval=args.interval,
+            max_tries=args.max_tries,
         )
         try:
             asyncio.run(ensure_topics(kafka_bootstrap(url), settings.topics.all()))

@@ -19,14 +19,17 @@ topics may see an event twice after a crash between 3 and 4; they are keyed by e
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import queue
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +55,17 @@ DEFAULT_MAX_DOCUMENT_BYTES = 1_000_000
 # How much of an oversized payload a dead letter keeps (the rest is counted, not stored).
 DEAD_PAYLOAD_KEEP = 10_000
 RETRY_MAX_DELAY = 30.0
+DEFAULT_MAX_TRIES = 3
+# How long a stopping worker waits for a store call already running (a lock wait, a slow database)
+# before it leaves the call behind: SIGTERM ends the worker within seconds, never minutes. What that
+# call was writing is not acked, so it is read again after the restart (writes are idempotent).
+STOP_GRACE = 5.0
+STOP_CHECK = 0.2  # how often a waiting worker looks whether it was told to stop (seconds)
+
+
+class Stopping(BaseException):
+    """The worker was told to stop while it waited: what it held is left unacked (a BaseException,
+    like asyncio's CancelledError, so no `except Exception` retry loop swallows it)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,8 @@ class StreamSettings:
     fetch_wait_ms: int | None = 50
     datadir: str | None = None
     deliver_every: float = 1.0  # seconds between alert-delivery passes
+    # Tries of a batch, then of each of its messages alone, before a message is a dead letter.
+    max_tries: int = DEFAULT_MAX_TRIES
 
     @property
     def topics(self) -> Topics:
@@ -388,6 +404,18 @@ class StreamProcessor:
             entries=[x for found in entries.values() for x in found],
         )
 
+    def unprocessable(self, message: tuple[bytes | None, str], error: Exception, tries: int) -> DeadLetter:
+        """The dead letter of a message that failed every try: where it was, the error, its payload."""
+        payload, where = message
+        return DeadLetter.of(
+            "stream",
+            self.component,
+            f"{where}: failed {tries} times, last {type(error).__name__}: {error}; kept here and skipped "
+            "(the stream goes on)",
+            _payload_text(payload),
+            clock=self.clock,
+        )
+
     def write(self, outcome: Outcome) -> None:
         """Store the batch (idempotent: writing it twice leaves the same rows)."""
         self.store.write(outcome.batch)
@@ -415,6 +443,61 @@ class StreamProcessor:
         self.lists_stale = False
         self._lists_written = time.monotonic()
         return paths
+
+
+# -- threads ---------------------------------------------------------------------------------------
+class OwnThread(Executor):
+    """An executor of one daemon thread that runs the calls given to it in order. Unlike a
+    ThreadPoolExecutor, a call stuck in I/O (a lock wait, a slow feed) can't keep the process from
+    exiting: `shutdown(timeout=...)` waits that long, then leaves it behind."""
+
+    def __init__(self, name: str) -> None:
+        self._calls: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if self._closed:
+            raise RuntimeError("the worker thread is shut down")
+        future: Future[Any] = Future()
+        self._calls.put((future, functools.partial(fn, **kwargs) if kwargs else fn, args))
+        return future
+
+    def _work(self) -> None:
+        while (call := self._calls.get()) is not None:
+            future, fn, args = call
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args)
+            except BaseException as exc:  # handed to whoever awaits the call
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+
+    def shutdown(
+        self, wait: bool = True, *, cancel_futures: bool = False, timeout: float | None = None
+    ) -> None:
+        self._closed = True
+        if cancel_futures:
+            while True:
+                try:
+                    call = self._calls.get_nowait()
+                except queue.Empty:
+                    break
+                if call is not None:
+                    call[0].cancel()
+        self._calls.put(None)
+        if wait:
+            self._thread.join(timeout)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a call is still running (after a shutdown that timed out)."""
+        return self._thread.is_alive()
 
 
 # -- the Faust app ----------------------------------------------------------------------------------
@@ -463,7 +546,7 @@ def build_app(
         name: app.topic(name, value_type=bytes, key_type=bytes, value_serializer="raw", key_serializer="raw")
         for name in (topics.events, topics.alerts, topics.dead_letters)
     }
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="buysignal-core")
+    executor = OwnThread("buysignal-core")
     app.buysignal_executor = executor  # type: ignore[attr-defined]
     app.buysignal_tmpdir = None if settings.datadir else datadir  # type: ignore[attr-defined]
 
@@ -487,56 +570,145 @@ def build_app(
         # Wait for the broker to have them all before the store write and the ack.
         await asyncio.gather(*futures)
 
-    async def retrying(what: str, step: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        # Failures here are retriable (broker or database restarting): wait and try again, never
-        # ack a batch that was not published and stored. Only shutdown (cancellation) stops it.
+    async def unless_stopping(awaitable: Awaitable[Any]) -> Any:
+        """Await `awaitable`, but give up on it (Stopping) as soon as the worker is told to stop:
+        Faust waits for every message in hand before it stops, so a store call stuck on a lock or
+        a broker that is down must not keep it waiting. What was in hand is not acked."""
+        task = asyncio.ensure_future(awaitable)
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=STOP_CHECK)
+            if done:
+                return task.result()
+            if app.should_stop:
+                task.add_done_callback(lambda t: t.cancelled() or t.exception())  # nobody awaits it now
+                raise Stopping()
+
+    async def pause(seconds: float) -> None:
+        """Sleep, but not past a stop."""
+        await unless_stopping(asyncio.sleep(seconds))
+
+    def in_thread(fn: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+        return unless_stopping(asyncio.get_running_loop().run_in_executor(executor, fn, *args))
+
+    async def attempt(messages: list[tuple[bytes | None, str]]) -> Outcome:
+        """One try at messages: the core step, publishing, then the store write."""
+        if app.should_stop:
+            raise Stopping()
+        outcome: Outcome = await in_thread(processor.handle, messages)
+        await unless_stopping(publish(outcome))
+        await in_thread(processor.write, outcome)
+        return outcome
+
+    async def tries(
+        messages: list[tuple[bytes | None, str]], times: int
+    ) -> tuple[Outcome | None, Exception | None]:
+        """`attempt` up to `times` times with backoff; the outcome, or the last error."""
+        delay = 0.5
+        error: Exception | None = None
+        for number in range(1, times + 1):
+            try:
+                return await attempt(messages), None
+            except Exception as exc:  # any failure: tried again, then isolated (see settle)
+                error = exc
+                log.error(
+                    "stream: %d message(s) from %s failed (%s: %s), try %d of %d",
+                    len(messages),
+                    messages[0][1],
+                    type(exc).__name__,
+                    exc,
+                    number,
+                    times,
+                )
+                if number < times:
+                    await pause(delay)
+                    delay = min(delay * 2, RETRY_MAX_DELAY)
+        return None, error
+
+    async def dead_letter(message: tuple[bytes | None, str], error: Exception) -> Outcome:
+        """A message that failed every try: its dead letter, published and stored. Retried (with
+        backoff, until the worker stops) while that fails too: then the store or the broker is
+        down, not the message, and the message itself is tried again first."""
         delay = 0.5
         while True:
+            dead = processor.unprocessable(message, error, settings.max_tries)
+            outcome = Outcome(batch=Batch(dead_letters=[dead]))
             try:
-                return await step(*args)
-            except Exception as exc:
+                await unless_stopping(publish(outcome))
+                await in_thread(processor.store.add_dead_letters, [dead])
+                return outcome
+            except Exception as exc:  # the store or the broker itself: wait, then try the message again
                 log.error(
-                    "stream: %s failed (%s: %s); retrying in %.1fs", what, type(exc).__name__, exc, delay
+                    "stream: can't keep the dead letter of %s either (%s: %s); retrying in %.1fs",
+                    message[1],
+                    type(exc).__name__,
+                    exc,
+                    delay,
                 )
-                await asyncio.sleep(delay)
+                await pause(delay)
                 delay = min(delay * 2, RETRY_MAX_DELAY)
+            retried, again = await tries([message], settings.max_tries)
+            if retried is not None:
+                return retried
+            error = again or error
+
+    async def settle(messages: list[tuple[bytes | None, str]]) -> list[Outcome]:
+        """Process, publish and store a micro-batch. After `max_tries` failures of the whole batch,
+        each message is tried alone; one that still fails is a dead letter, so one message can
+        never hold up the stream (nor, read again after a restart, hold it up again)."""
+        outcome, error = await tries(messages, settings.max_tries)
+        if outcome is not None:
+            return [outcome]
+        outcomes = []
+        for message in messages:
+            alone, failure = (
+                (None, error) if len(messages) == 1 else await tries([message], settings.max_tries)
+            )
+            if alone is None:
+                assert failure is not None
+                alone = await dead_letter(message, failure)
+            outcomes.append(alone)
+        return outcomes
 
     @app.agent(raw, name=f"{settings.app_id}.process")
     async def process_documents(stream: Any) -> None:
-        loop = asyncio.get_running_loop()
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             messages = [
                 (e.message.value, f"partition {e.message.partition} offset {e.message.offset}")
                 for e in events
             ]
             try:
-                outcome = await retrying(
-                    "processing", loop.run_in_executor, executor, processor.handle, messages
-                )
-                await retrying("publishing", publish, outcome)
-                await retrying("the store write", loop.run_in_executor, executor, processor.write, outcome)
-            except BaseException:
-                # Not stored: keep Faust from acking these when `take_events` unwinds (it acks in a
-                # `finally`), so their offsets are never committed and they are read again.
+                outcomes = await settle(messages)
+            except BaseException as exc:
+                # Stopped before it was stored: keep Faust from acking these when `take_events`
+                # unwinds (it acks in a `finally`), so their offsets are never committed and they
+                # are read again.
                 for e in events:
                     e.message.acked = True
+                if isinstance(exc, Stopping):
+                    log.warning(
+                        "stream: stopping; %d message(s) in hand are read again at the next start",
+                        len(events),
+                    )
+                    return
                 raise
             counts.batches += 1
-            counts.documents += len(outcome.batch.documents)
-            counts.events += len(outcome.batch.events)
-            counts.alerts += len(outcome.alerts)
-            counts.dead_letters += len(outcome.batch.dead_letters)
+            for outcome in outcomes:
+                counts.documents += len(outcome.batch.documents)
+                counts.events += len(outcome.batch.events)
+                counts.alerts += len(outcome.alerts)
+                counts.dead_letters += len(outcome.batch.dead_letters)
             log.info("stream: %s", counts.line())
             if processor.lists_stale:
                 try:
-                    await loop.run_in_executor(executor, processor.refresh_campaign_lists)
+                    await in_thread(processor.refresh_campaign_lists)
                 except Exception as exc:  # the lists are redone at the next batch or at the stop
                     log.error("stream: campaign lists not refreshed (%s: %s)", type(exc).__name__, exc)
 
     app.buysignal_agent = process_documents  # type: ignore[attr-defined]
 
     # Alerts go out on their own thread, so a slow webhook never holds up the documents.
-    delivery_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="buysignal-delivery")
+    delivery_executor = OwnThread("buysignal-delivery")
+    app.buysignal_delivery_thread = delivery_executor  # type: ignore[attr-defined]
 
     @app.timer(interval=settings.deliver_every)
     async def deliver_alerts() -> None:
@@ -546,13 +718,17 @@ def build_app(
         from pipelines.streaming.poller import FeedPoller
 
         poller = FeedPoller(processor.cfg, processor.store)
+        # Its own thread: a poll waits on feeds (up to each one's deadline), and documents already
+        # published must not wait behind it.
+        poll_thread = OwnThread("buysignal-poll")
+        app.buysignal_poll_thread = poll_thread  # type: ignore[attr-defined]
 
         @app.task
         async def poll_feeds() -> None:
             loop = asyncio.get_running_loop()
             while not app.should_stop:
                 try:
-                    fresh, dead = await loop.run_in_executor(executor, poller.poll)
+                    fresh, dead = await loop.run_in_executor(poll_thread, poller.poll)
                     futures = [
                         await raw.send(key=doc.id.encode(), value=doc.to_json().encode()) for doc in fresh
                     ]
@@ -561,7 +737,7 @@ def build_app(
                         for d in dead
                     ]
                     await asyncio.gather(*futures)
-                    await loop.run_in_executor(executor, poller.remember, fresh)
+                    await loop.run_in_executor(poll_thread, poller.remember, fresh)
                     counts.published += len(fresh)
                     counts.source_dead_letters += len(dead)
                     log.info(
@@ -610,13 +786,26 @@ def run_worker(
     except SystemExit as exc:
         code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
     finally:
-        app.buysignal_executor.shutdown(wait=True)
-        try:
-            paths = processor.refresh_campaign_lists(force=True)
-            if paths:
-                log.info("stream: campaign lists written to %s", paths[0].parent)
-        except Exception as exc:  # the store has the entries; only the list files are behind
-            log.error("stream: campaign lists not written at stop (%s: %s)", type(exc).__name__, exc)
+        # The poller and the sender only fetch and send: what they were doing is done again next
+        # time (conditional GET, pending deliveries), so they are not waited for. The core thread
+        # may be writing: it gets STOP_GRACE seconds.
+        for thread in (getattr(app, "buysignal_poll_thread", None), app.buysignal_delivery_thread):
+            if thread is not None:
+                thread.shutdown(wait=False, cancel_futures=True)
+        app.buysignal_executor.shutdown(cancel_futures=True, timeout=STOP_GRACE)
+        if app.buysignal_executor.busy:
+            log.warning(
+                "stream: a store call still runs after %.0fs; leaving it (its batch was not acked and "
+                "is read again at the next start)",
+                STOP_GRACE,
+            )
+        else:
+            try:
+                paths = processor.refresh_campaign_lists(force=True)
+                if paths:
+                    log.info("stream: campaign lists written to %s", paths[0].parent)
+            except Exception as exc:  # the store has the entries; only the list files are behind
+                log.error("stream: campaign lists not written at stop (%s: %s)", type(exc).__name__, exc)
         if app.buysignal_tmpdir:
             shutil.rmtree(app.buysignal_tmpdir, ignore_errors=True)
         if on_stop is not None:

@@ -71,11 +71,15 @@ def _doc(doc_id: str, title: str, **extra: Any) -> bytes:
 
 
 def _stored(url: str) -> tuple[set[str], list[Any]]:
+    import sqlalchemy as sa
+
     from sinks.store import Store
 
     store = Store(url, migrate=False)
     try:
         return store.document_ids(), store.dead_letters()
+    except sa.exc.OperationalError:  # the worker has not created its SQLite store yet
+        return set(), []
     finally:
         store.close()
 
@@ -243,3 +247,45 @@ def test_own_thread_runs_calls_in_order_and_leaves_a_stuck_one_behind() -> None:
     assert thread.busy and queued.cancelled() and not stuck.done()
     release.set()
     assert stuck.result(5) is True
+
+
+@pytest.mark.kafka
+def test_poll_reads_past_the_hostile_server(
+    kafka_broker: KafkaBroker, stream_worker: Any, tmp_path: Path, hostile_server: HostileServer
+) -> None:
+    from hostile_server import CAP, Route, json_feed, rss, rss_item
+
+    hostile_server.routes["/good.xml"] = Route(body=rss(rss_item("g1", "Okapi Freight raises $12M Series A")))
+    hostile_server.routes["/deep.json"] = Route(
+        body=json_feed({"id": "x", "title": "Deep", "tags": json.loads(deep_json(100))})
+    )
+    port = hostile_server.server.server_port
+    hostile = [
+        "/bomb/gzip-gzip",
+        "/bomb/zstd",
+        "/bomb/br",
+        "/deep.json",
+        f"/redirect?to=http://localhost:{port}/good.xml",
+    ]
+    feeds = ", ".join(f'"{hostile_server.url(path)}"' for path in [*hostile, "/good.xml"])
+    (tmp_path / "accounts.csv").write_text("account_id,name\nA1,Okapi Freight\n", encoding="utf-8")
+    config = tmp_path / "poll.toml"
+    config.write_text(
+        f'as_of = "2026-11-25T00:00:00Z"\n[crm]\naccounts = "accounts.csv"\n'
+        f'[[sources]]\ntype = "rss"\nname = "hostile"\nfeeds = [{feeds}]\nmax_bytes = {CAP}\nmax_retries = 0\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'poll.db'}"
+    prefix = f"t{uuid.uuid4().hex[:8]}.hpoll"
+    worker = stream_worker(
+        "--config", str(config), "--db", url, "--broker", kafka_broker.url, "--topic-prefix", prefix, "--poll"
+    )
+    worker.start()
+    wait_until(
+        lambda: len(_stored(url)[0]) >= 1 and len(_stored(url)[1]) >= len(hostile) or not worker.alive(),
+        "the poll",
+    )
+    assert worker.terminate(timeout=20) == 0, worker.log()[-3000:]
+    ids, dead = _stored(url)
+    assert len(ids) == 1  # the good feed's story
+    assert sorted(d.component for d in dead) == sorted(f"rss:{hostile_server.url(path)}" for path in hostile)

@@ -287,12 +287,12 @@ def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
             f"buysignal run: no --config given, running on the bundled example data ({cfg.base_dir})",
             file=sys.stderr,
         )
-    from pipelines.schedule import RunLockHeld, run_lock
+    from pipelines.schedule import RunLockHeld, RunLockLost, run_lock
 
     try:
         with run_lock(cfg.store.url):
             summary = run(cfg, extra_args=beam_args)
-    except RunLockHeld as exc:
+    except (RunLockHeld, RunLockLost) as exc:
         print(f"buysignal run: {exc}", file=sys.stderr)
         return 1
     print_run_summary(summary)

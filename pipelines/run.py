@@ -21,6 +21,7 @@ from pipelines.batch import (
 )
 from pipelines.config import Config
 from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
+from pipelines.schedule import check_run_lock, held_run_lock
 from schemas import (
     CampaignEntry,
     CampaignPerson,
@@ -193,6 +194,11 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
     check_runner_and_store(cfg, pipeline_options(cfg, extra_args))
     store = Store(cfg.store.url, clock=clock)
     run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now(clock).isoformat()})
+    if held_run_lock() is not None:
+        # Under the run lock no other run is going: a run still "running" was killed mid-way.
+        store.close_stale_runs(
+            f"stale: its process ended without recording how (killed?); closed by run {run_id}", keep=run_id
+        )
     try:
         crm = load_crm_into_store(cfg, store)
         sync_config_subscriptions(cfg, store)
@@ -208,9 +214,11 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
         events_before = store.event_ids()
         feed_state = PendingFeedState(store)
         read = read_sources(cfg, feed_state)
+        check_run_lock()  # between stages: a run that lost its lock stops (RunLockLost), recorded as failed
         store.add_dead_letters(read.dead_letters)
         counts = run_batch(cfg, settings, known, read, extra_events=history, extra_args=extra_args)
         counts.dead_letters += len(dead) + len(crm.dead_letters)
+        check_run_lock()
 
         accounts = {a.account_id: a for a in crm.accounts}
         # Ambiguous matches joined the review queue as the pipeline stored them (Store.write).
@@ -219,6 +227,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             store, settings, accounts, crm.contacts if cfg.crm.contacts else None, cfg, matches
         )
         entries, paths = lists.entries, lists.paths
+        check_run_lock()  # before anyone is alerted
         alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
         feed_state.commit()  # only now: everything fetched is processed and stored
 
@@ -244,6 +253,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             new_rows=lists.new_rows(),
             skipped=by_component([*crm.dead_letters, *dead, *read.dead_letters]),
         )
+        check_run_lock()  # success is recorded only by a run that still holds the lock
         store.finish_run(
             run_id,
             "succeeded",

@@ -8,13 +8,18 @@ are skipped, and the next one is computed from when the run finished.
 `run_lock` keeps two runs on one store from overlapping, whichever process or machine starts them:
 a PostgreSQL session advisory lock on PostgreSQL, an `flock`ed file beside the database on SQLite.
 Both belong to the process that holds them, so a run that crashed (even `kill -9`) leaves no stale
-lock behind: the server ends the session, the kernel closes the file.
+lock behind: the server ends the session, the kernel closes the file. A PostgreSQL lock can also be
+lost while its holder lives (the lock's connection dropped, the server restarted): the run checks
+it between stages (`check_run_lock`) and, once it is gone, stops with `RunLockLost` and is recorded
+as failed, so two runs never both record success. A run killed before it could record its end
+stays "running" in the history until the next run that takes the lock closes it as stale.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import fcntl
 import functools
 import hashlib
@@ -51,6 +56,49 @@ MAX_SLEEP_SECONDS = 60.0
 # Config sections this module and the subscriptions commands read that pipelines.config may not know yet.
 
 
+class RunLockLost(RuntimeError):
+    """The run lock this run held is gone (its database connection dropped): another run may have
+    started, so this one stops instead of recording success beside it."""
+
+    def __init__(self, name: str, store: str, why: str) -> None:
+        self.name = name
+        super().__init__(
+            f"lost the {name} run lock on {store} ({why}); this run stopped so it can't overlap another "
+            "one. Nothing it stored is lost or doubled (writes are idempotent); the next run picks up"
+        )
+
+
+@dataclass
+class HeldLock:
+    """A run lock this process holds: `check()` raises RunLockLost once it is gone."""
+
+    name: str
+    store: str
+    verify: Callable[[], str | None] | None = None  # None, or why the lock is gone
+
+    def check(self) -> None:
+        """Raise RunLockLost if the lock is no longer held (PostgreSQL only; a file or in-process
+        lock lasts as long as the process)."""
+        why = self.verify() if self.verify is not None else None
+        if why is not None:
+            raise RunLockLost(self.name, self.store, why)
+
+
+_HELD: contextvars.ContextVar[HeldLock | None] = contextvars.ContextVar("buysignal_run_lock", default=None)
+
+
+def held_run_lock() -> HeldLock | None:
+    """The run lock the current run holds (inside `run_lock`), or None when it runs without one."""
+    return _HELD.get()
+
+
+def check_run_lock() -> None:
+    """Between a run's stages: raise RunLockLost if the run lock it holds is gone (no-op without one)."""
+    lock = _HELD.get()
+    if lock is not None:
+        lock.check()
+
+
 class RunLockHeld(RuntimeError):
     """Another run holds the lock on this store; this one was refused (nothing was run)."""
 
@@ -76,17 +124,26 @@ def _advisory_key(name: str) -> int:
 
 
 @contextlib.contextmanager
-def _postgres_lock(store: Any, name: str) -> Iterator[None]:
+def _postgres_lock(store: Any, name: str) -> Iterator[HeldLock]:
     import sqlalchemy as sa
 
     holder = _holder_description(store.clock)
     app_name = f"buysignal {name} lock pid={holder['pid']} host={holder['host']}"[:63]
     # A connection of its own, kept for the whole run: a session lock lives exactly as long as the
-    # session, so a crash (or a lost client) frees it. Keepalives notice a dead peer on long runs.
+    # session, so a crash (or a lost client) frees it. Keepalives notice a dead peer on long runs,
+    # and tcp_user_timeout bounds how long a check waits on one.
     engine = sa.create_engine(
         store.url,
         poolclass=sa.pool.NullPool,
-        connect_args={"application_name": app_name, "keepalives": 1, "keepalives_idle": 60},
+        hide_parameters=True,
+        connect_args={
+            "application_name": app_name,
+            "keepalives": 1,
+            "keepalives_idle": 60,
+            "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 30_000,
+        },
     )
     key = _advisory_key(name)
     try:
@@ -102,8 +159,17 @@ def _postgres_lock(store: Any, name: str) -> Iterator[None]:
             got = conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one()
             if not got:
                 raise RunLockHeld(name, repr(store), _postgres_holder(conn, key))
+
+            def verify() -> str | None:
+                try:
+                    if _holds_advisory_lock(conn, key):
+                        return None
+                    return "the database no longer lists it as this session's"
+                except sa.exc.SQLAlchemyError as exc:
+                    return f"its connection failed: {type(getattr(exc, 'orig', None) or exc).__name__}"
+
             try:
-                yield
+                yield HeldLock(name, repr(store), verify)
             finally:
                 with contextlib.suppress(sa.exc.SQLAlchemyError):
                     conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
@@ -111,11 +177,30 @@ def _postgres_lock(store: Any, name: str) -> Iterator[None]:
         engine.dispose()
 
 
+def _advisory_parts(key: int) -> dict[str, int]:
+    # pg_locks shows a bigint advisory key split in two: classid (high half), objid (low half).
+    unsigned = key & 0xFFFFFFFFFFFFFFFF
+    return {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF}
+
+
+def _holds_advisory_lock(conn: Any, key: int) -> bool:
+    """Whether this session still holds the advisory lock `key` (raises if the connection is gone)."""
+    import sqlalchemy as sa
+
+    held = conn.execute(
+        sa.text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND pid = pg_backend_pid() AND classid = :hi AND objid = :lo AND objsubid = 1"
+        ),
+        _advisory_parts(key),
+    ).scalar_one()
+    return bool(held)
+
+
 def _postgres_holder(conn: Any, key: int) -> str:
     """Who holds the advisory lock, from pg_locks (a bigint key is split into classid/objid)."""
     import sqlalchemy as sa
 
-    unsigned = key & 0xFFFFFFFFFFFFFFFF
     row = (
         conn.execute(
             sa.text(
@@ -123,7 +208,7 @@ def _postgres_holder(conn: Any, key: int) -> str:
                 "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                 "AND l.classid = :hi AND l.objid = :lo AND l.objsubid = 1"
             ),
-            {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF},
+            _advisory_parts(key),
         )
         .mappings()
         .first()
@@ -190,14 +275,17 @@ def _memory_lock(name: str, store: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME, *, clock: Clock = system_clock) -> Iterator[None]:
+def run_lock(
+    store_url: str, name: str = DEFAULT_LOCK_NAME, *, clock: Clock = system_clock
+) -> Iterator[HeldLock]:
     """Hold the store's `name` run lock for the block, or raise RunLockHeld at once if someone has it.
 
     Wrap every batch run in it (`buysignal run`, each scheduled tick) so two runs on the same store,
     from any process or machine, never overlap. It never waits: a refused run is the caller's to
     report. PostgreSQL: a session advisory lock (`pg_try_advisory_lock`), per database. SQLite: an
     `flock` on `<database>.<name>.lock` beside the file (local disks; not for NFS). Either is freed
-    when its process ends, however it ends, so a crashed run can't block the next one.
+    when its process ends, however it ends, so a crashed run can't block the next one. Yields the
+    `HeldLock`, also available to the run inside as `held_run_lock()` / `check_run_lock()`.
     """
     from sinks.store import Store
 
@@ -205,18 +293,26 @@ def run_lock(store_url: str, name: str = DEFAULT_LOCK_NAME, *, clock: Clock = sy
     try:
         shown = repr(store)
         if store.dialect == "postgresql":
-            with _postgres_lock(store, name):
-                yield
+            with _postgres_lock(store, name) as held:
+                yield from _holding(held)
             return
         database = store.url.database or ""
         if database in ("", ":memory:") or database.startswith("file::memory:"):
             with _memory_lock(name, shown):
-                yield
+                yield from _holding(HeldLock(name, shown))
             return
         with _file_lock(lock_file_path(database, name), name, shown, clock):
-            yield
+            yield from _holding(HeldLock(name, shown))
     finally:
         store.close()
+
+
+def _holding(held: HeldLock) -> Iterator[HeldLock]:
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
 
 
 # -- the schedule --------------------------------------------------------------------------------
@@ -505,9 +601,31 @@ def _print_summary(summary: Any) -> None:
         print_run_summary(summary)
 
 
+def close_stale_runs(
+    store_url: str, name: str = DEFAULT_LOCK_NAME, *, clock: Clock = system_clock
+) -> list[str]:
+    """Close the runs still marked "running" if no run holds the lock (their processes were killed
+    before recording an end); with the lock held by a live run, nothing is touched."""
+    from sinks.store import Store
+
+    try:
+        with run_lock(store_url, name, clock=clock), Store(store_url, clock=clock) as store:
+            return store.close_stale_runs(
+                "stale: its process ended without recording how (killed?); no run held the lock"
+            )
+    except RunLockHeld:
+        return []
+
+
 def _print_status(store_url: str, count: int) -> int:
     from sinks.store import Store
 
+    closed = close_stale_runs(store_url)
+    if closed:
+        print(
+            f"buysignal schedule: {len(closed)} run(s) marked running had no live process; closed as failed",
+            file=sys.stderr,
+        )
     with Store(store_url) as store:
         for run in store.runs()[:count]:
             ended = f"{run.finished_at:%Y-%m-%d %H:%M:%S}" if run.finished_at else "-"
@@ -564,7 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"buysignal schedule: {exc}", file=sys.stderr)
         return 2
-    except RunLockHeld as exc:
+    except (RunLockHeld, RunLockLost) as exc:
         print(f"buysignal schedule: {exc}", file=sys.stderr)
         return 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -143,6 +144,30 @@ def _dump_value(value: Any) -> Any:
     return value
 
 
+def _private_database_file(path: Path) -> None:
+    """Create a new SQLite store file readable by its owner only (0600): it holds webhook secrets
+    and Slack URLs. SQLite gives its -wal and -shm files the same mode. An existing file is left as
+    it is, with a warning when others can read it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            log.warning(
+                "store: %s is readable by other users (mode %04o) and holds webhook secrets and Slack "
+                "URLs; restrict it with: chmod 600 %s",
+                path,
+                mode,
+                path,
+            )
+        return
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+
+
 def _chunks(rows: Sequence[dict[str, Any]], size: int = CHUNK_ROWS) -> Iterator[Sequence[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
@@ -196,7 +221,9 @@ class Store:
 
     @staticmethod
     def _create_engine(url: sa.URL, echo: bool) -> sa.Engine:
-        kwargs: dict[str, Any] = {"echo": echo}
+        # A failed statement's message (and echo) would otherwise carry its parameters (webhook
+        # secrets, token hashes, CRM rows) into errors, logs and the run history.
+        kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if url.get_backend_name() == "sqlite":
             database = url.database or ""
             in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
@@ -204,7 +231,8 @@ class Store:
                 # One shared connection, or every checkout would see a new, empty database.
                 kwargs.update(poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
             else:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                if not database.startswith("file:"):  # a plain path (a file: URI is the caller's)
+                    _private_database_file(Path(database).expanduser())
                 kwargs["connect_args"] = {"timeout": 30}
         try:
             engine = sa.create_engine(url, **kwargs)
@@ -720,6 +748,24 @@ class Store:
             )
         if result.rowcount == 0:
             raise KeyError(f"store: no run {run_id!r} to finish; pass the id that start_run() returned")
+
+    def close_stale_runs(self, reason: str, *, keep: str | None = None) -> list[str]:
+        """Close every run still marked "running" (but `keep`) as failed with `reason`; returns their
+        ids. Call it only while holding the run lock: then no other run can be going, and a
+        "running" row is one whose process was killed before it could record its end."""
+        r = t.runs.c
+        with self._writing() as conn:
+            stmt = sa.select(r.run_id).where(r.status == "running")
+            if keep is not None:
+                stmt = stmt.where(r.run_id != keep)
+            stale = list(conn.execute(stmt).scalars())
+            if stale:
+                conn.execute(
+                    sa.update(t.runs)
+                    .where(r.run_id.in_(stale), r.status == "running")
+                    .values(status="failed", finished_at=self.clock(), error=reason)
+                )
+        return stale
 
     def runs(self) -> list[Run]:
         """Run history, newest first."""

@@ -626,9 +626,7 @@ def create_app(settings: ServeSettings, store: Store | None = None) -> FastAPI:
         # Over the limit -> 413 before the body is parsed (a declared Content-Length is refused unread).
         max_body_size=settings.max_body_bytes,
     )
-    # A failed statement's message would otherwise carry its parameters (a webhook secret, a token
-    # hash) into the server's error log.
-    opened.engine.hide_parameters = True
+    # The store's engine hides statement parameters (a webhook secret, a token hash) from errors.
     app.state.store = opened
     app.state.settings = settings
     app.state.templates = web.template_environment()

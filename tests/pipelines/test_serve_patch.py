@@ -191,3 +191,13 @@ def test_the_server_uses_the_delivery_setting_for_the_api_and_the_loop(tmp_path:
             assert answer.status_code == expected, answer.text
         finally:
             app.state.store.close()
+
+
+def test_a_subscription_takes_at_most_twenty_channels(client: TestClient) -> None:
+    sub = _create(client)
+    path = f"/api/v1/subscriptions/{sub['subscription_id']}/channels"
+    for i in range(19):  # it has one already
+        assert client.post(path, json={"kind": "email", "target": f"rep{i}@example.com"}).status_code == 201
+    refused = client.post(path, json={"kind": "email", "target": "one-more@example.com"})
+    assert refused.status_code == 422 and "already has 20 channels" in refused.json()["detail"]
+    assert len(client.get(f"/api/v1/subscriptions/{sub['subscription_id']}").json()["channels"]) == 20

@@ -477,7 +477,11 @@ class DeliveryService:
                     return await self._send_digest(channel, subscription, row)
                 return await self._post(client, channel, subscription, row)
         except TimeoutError:
-            return _Outcome(ok=False, error=f"no answer within the {self.deadline:g}s deadline")
+            # The whole delivery's deadline, or one wait of the SMTP conversation (socket.timeout).
+            return _Outcome(
+                ok=False,
+                error=f"timed out (the {self.deadline:g}s deadline, or a {self.timeout:g}s wait)",
+            )
         except UnsafeTargetError as exc:
             # Refused here (the name now resolves to a private address, say): an error of this
             # delivery, retried like any other; the channel stays on unless it keeps failing.

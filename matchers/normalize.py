@@ -18,7 +18,8 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from unidecode import unidecode
+import tldextract
+from anyascii import anyascii
 
 
 def words(text: str) -> list[str]:
@@ -334,7 +335,7 @@ def written_tokens(name: str | None) -> tuple[str, ...]:
 def _company_tokens(name: str | None, *, expand: bool) -> tuple[str, ...]:
     if not name:
         return ()
-    text = unidecode(name) if not name.isascii() else name
+    text = anyascii(name) if not name.isascii() else name
     text = _STATE_TAG_RE.sub(r"\1 ", _STATE_TAG_RE.sub(r"\1 ", text))
     text = _strip_listing_noise(_LP_TWICE_RE.sub(r"\1", text))
     text = _PARENS_RE.sub(" ", text)
@@ -371,7 +372,7 @@ def name_qualifiers(name: str | None) -> frozenset[str]:
     if not name:
         return frozenset()
     found: set[str] = set()
-    for m in _QUALIFIER_RE.finditer(unidecode(name)):
+    for m in _QUALIFIER_RE.finditer(anyascii(name)):
         found.update(_NON_ALNUM_RE.sub(" ", (m.group(1) or m.group(2)).lower()).split())
     return frozenset(found - _NOT_QUALIFIERS)
 
@@ -426,12 +427,23 @@ MAIL_HOSTS: frozenset[str] = frozenset(
     me.com mac.com proton.me protonmail.com gmx.com gmx.de web.de mail.com yandex.ru qq.com 163.com
     126.com zoho.com fastmail.com hey.com""")
 )
-# Second-level public suffixes, so "shop.acme.co.uk" keeps "acme.co.uk" and not "co.uk".
-_SECOND_LEVEL = frozenset(
-    words("""co.uk org.uk ac.uk gov.uk ltd.uk plc.uk me.uk com.au net.au org.au co.nz org.nz co.jp ne.jp
-    or.jp co.kr or.kr com.br com.mx com.ar com.co com.cn com.hk com.sg com.my com.tw com.tr com.sa
-    co.in net.in org.in co.za co.il co.id com.ph com.pk com.ng com.eg com.vn co.th""")
-)
+# The public suffix list as the installed tldextract ships it (a snapshot in the package): never
+# fetched at run time, so matching works offline and gives the same answer on every machine.
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+@lru_cache(maxsize=65_536)
+def _registrable(host: str) -> tuple[str, str]:
+    """(registrable domain, its name label) of a host: "shop.acme.co.uk" -> ("acme.co.uk", "acme").
+    A host under a suffix the list doesn't know (an intranet name, ".example") keeps its last two
+    labels; a public suffix alone ("co.uk") names no one: ("", "")."""
+    parts = _SUFFIXES.extract_str(host)
+    if parts.suffix:
+        return (f"{parts.domain}.{parts.suffix}", parts.domain) if parts.domain else ("", "")
+    labels = host.split(".")
+    return ".".join(labels[-2:]), labels[-2] if len(labels) >= 2 else labels[-1]
+
+
 _DOMAIN_RE = re.compile(
     r"(?<![@\w.-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b", re.IGNORECASE
 )
@@ -459,11 +471,9 @@ def normalize_domain(value: str | None) -> str | None:
     host = host.strip(".")
     if host.startswith("www."):
         host = host[4:]
-    labels = host.split(".")
-    if labels[-1].isdigit():  # an IP address names no company
+    if host.rsplit(".", 1)[-1].isdigit():  # an IP address names no company
         return None
-    keep = 3 if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return ".".join(labels[-keep:])
+    return _registrable(host)[0] or None
 
 
 def is_news_host(domain: str | None) -> bool:
@@ -496,6 +506,4 @@ def domains_in_text(text: str | None) -> tuple[list[str], list[str]]:
 
 def domain_label(domain: str) -> str:
     """The name part of a domain ("acme-robotics.co.uk" -> "acmerobotics"), to check it against a name."""
-    labels = domain.split(".")
-    keep = 3 if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL else 2
-    return labels[-keep].replace("-", "")
+    return _registrable(domain)[1].replace("-", "")

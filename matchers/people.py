@@ -8,222 +8,42 @@ means no match: another person with the same name at another company is the like
 
 from __future__ import annotations
 
+import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib import resources
 
+from anyascii import anyascii
+from nicknames import name_triplets
 from rapidfuzz import fuzz
-from unidecode import unidecode
 
 from matchers.normalize import company_tokens, core_tokens, words
 from schemas import Account, Contact
 
-# Nickname -> formal first names. Both directions are used: "Bob" finds "Robert" and the reverse.
-_NICKNAMES: dict[str, tuple[str, ...]] = {
-    "bob": ("robert",),
-    "bobby": ("robert",),
-    "rob": ("robert",),
-    "robbie": ("robert",),
-    "bert": ("robert", "albert"),
-    "bill": ("william",),
-    "billy": ("william",),
-    "will": ("william",),
-    "willy": ("william",),
-    "liam": ("william",),
-    "liz": ("elizabeth",),
-    "lizzie": ("elizabeth",),
-    "beth": ("elizabeth",),
-    "betty": ("elizabeth",),
-    "eliza": ("elizabeth",),
-    "elisabeth": ("elizabeth",),
-    "libby": ("elizabeth",),
-    "betsy": ("elizabeth",),
-    "kate": ("katherine", "catherine", "kathryn"),
-    "katie": ("katherine", "catherine", "kathryn"),
-    "kathy": ("katherine", "kathleen", "kathryn"),
-    "cathy": ("catherine",),
-    "kat": ("katherine", "katrina"),
-    "mike": ("michael",),
-    "mikey": ("michael",),
-    "mick": ("michael",),
-    "mickey": ("michael",),
-    "jim": ("james",),
-    "jimmy": ("james",),
-    "jamie": ("james",),
-    "jay": ("james", "jason"),
-    "tom": ("thomas",),
-    "tommy": ("thomas",),
-    "dick": ("richard",),
-    "rick": ("richard", "eric", "frederick"),
-    "rich": ("richard",),
-    "richie": ("richard",),
-    "ricky": ("richard",),
-    "bobbie": ("roberta",),
-    "dave": ("david",),
-    "davy": ("david",),
-    "dan": ("daniel",),
-    "danny": ("daniel",),
-    "joe": ("joseph",),
-    "joey": ("joseph",),
-    "jo": ("joanne", "josephine", "joanna"),
-    "chris": ("christopher", "christine", "christina", "christian"),
-    "kris": ("kristopher", "kristin"),
-    "tony": ("anthony", "antonio"),
-    "andy": ("andrew",),
-    "drew": ("andrew",),
-    "steve": ("steven", "stephen"),
-    "stevie": ("steven", "stephen"),
-    "matt": ("matthew",),
-    "matty": ("matthew",),
-    "nick": ("nicholas",),
-    "nicky": ("nicholas", "nicole"),
-    "pat": ("patrick", "patricia"),
-    "patty": ("patricia",),
-    "trish": ("patricia",),
-    "peggy": ("margaret",),
-    "maggie": ("margaret",),
-    "meg": ("margaret", "megan"),
-    "greta": ("margaret",),
-    "sue": ("susan", "suzanne"),
-    "susie": ("susan",),
-    "jen": ("jennifer",),
-    "jenny": ("jennifer",),
-    "jenn": ("jennifer",),
-    "jess": ("jessica",),
-    "jessie": ("jessica",),
-    "alex": ("alexander", "alexandra", "alexis"),
-    "al": ("albert", "alan", "alfred", "alexander"),
-    "sandy": ("sandra", "alexandra"),
-    "sasha": ("alexander", "alexandra"),
-    "ed": ("edward", "edwin", "edmund"),
-    "eddie": ("edward",),
-    "ted": ("edward", "theodore"),
-    "teddy": ("edward", "theodore"),
-    "ned": ("edward",),
-    "ben": ("benjamin",),
-    "benny": ("benjamin",),
-    "sam": ("samuel", "samantha"),
-    "sammy": ("samuel", "samantha"),
-    "tim": ("timothy",),
-    "timmy": ("timothy",),
-    "greg": ("gregory",),
-    "fred": ("frederick", "alfred"),
-    "freddie": ("frederick",),
-    "frank": ("francis", "franklin"),
-    "fran": ("frances", "francis"),
-    "charlie": ("charles",),
-    "chuck": ("charles",),
-    "chas": ("charles",),
-    "hank": ("henry",),
-    "harry": ("henry", "harold"),
-    "jack": ("john",),
-    "johnny": ("john",),
-    "jon": ("jonathan", "john"),
-    "larry": ("lawrence", "laurence"),
-    "len": ("leonard",),
-    "lenny": ("leonard",),
-    "ron": ("ronald",),
-    "ronnie": ("ronald", "veronica"),
-    "don": ("donald",),
-    "donny": ("donald",),
-    "doug": ("douglas",),
-    "gene": ("eugene",),
-    "gerry": ("gerald", "geraldine"),
-    "jerry": ("gerald", "jerome"),
-    "ken": ("kenneth",),
-    "kenny": ("kenneth",),
-    "ray": ("raymond",),
-    "russ": ("russell",),
-    "stan": ("stanley",),
-    "walt": ("walter",),
-    "wally": ("walter",),
-    "vince": ("vincent",),
-    "phil": ("philip", "phillip"),
-    "pete": ("peter",),
-    "abby": ("abigail",),
-    "becky": ("rebecca",),
-    "becca": ("rebecca",),
-    "cindy": ("cynthia",),
-    "debbie": ("deborah",),
-    "deb": ("deborah",),
-    "di": ("diana", "diane"),
-    "dot": ("dorothy",),
-    "ellie": ("eleanor", "ellen"),
-    "nell": ("eleanor", "helen"),
-    "gabby": ("gabrielle",),
-    "gabe": ("gabriel",),
-    "jackie": ("jacqueline",),
-    "jill": ("gillian",),
-    "judy": ("judith",),
-    "julie": ("julia", "juliana"),
-    "kim": ("kimberly",),
-    "mandy": ("amanda",),
-    "manny": ("emmanuel", "manuel"),
-    "mandi": ("amanda",),
-    "mel": ("melissa", "melanie", "melvin"),
-    "missy": ("melissa",),
-    "molly": ("mary",),
-    "polly": ("mary",),
-    "mo": ("maurice", "mohammed"),
-    "nate": ("nathan", "nathaniel"),
-    "nat": ("nathan", "nathaniel", "natalie"),
-    "pam": ("pamela",),
-    "penny": ("penelope",),
-    "rose": ("rosemary",),
-    "sally": ("sarah",),
-    "sadie": ("sarah",),
-    "tess": ("teresa", "theresa"),
-    "terry": ("terence", "teresa", "theresa"),
-    "tina": ("christina",),
-    "toni": ("antonia",),
-    "val": ("valerie",),
-    "vicky": ("victoria",),
-    "vic": ("victor",),
-    "zach": ("zachary",),
-    "zack": ("zachary",),
-    "bart": ("bartholomew",),
-    "cliff": ("clifford",),
-    "herb": ("herbert",),
-    "ike": ("isaac",),
-    "izzy": ("isabel", "isidore"),
-    "bella": ("isabella",),
-    "kurt": ("curtis",),
-    "lou": ("louis",),
-    "marty": ("martin",),
-    "max": ("maxwell", "maximilian"),
-    "mitch": ("mitchell",),
-    "monty": ("montgomery",),
-    "oli": ("oliver",),
-    "ollie": ("oliver",),
-    "randy": ("randall", "randolph"),
-    "reg": ("reginald",),
-    "rod": ("rodney", "roderick"),
-    "sid": ("sidney",),
-    "theo": ("theodore",),
-    "wes": ("wesley",),
-    "geoff": ("geoffrey", "jeffrey"),
-    "jeff": ("jeffrey", "geoffrey"),
-    "josh": ("joshua",),
-    "ash": ("ashley",),
-    "gus": ("augustus", "angus"),
-    "hal": ("harold", "henry"),
-    "nico": ("nicholas", "nicolas"),
-    "pepe": ("jose",),
-    "paco": ("francisco",),
-    "pancho": ("francisco",),
-    "lupe": ("guadalupe",),
-    "nacho": ("ignacio",),
-    "beppe": ("giuseppe",),
-    "sepp": ("josef",),
-    "hansi": ("hans",),
-    "jens": ("johannes",),
-}
-# first name -> the set of formal names it can stand for (itself included)
-_FIRST_GROUPS: dict[str, frozenset[str]] = {}
-for _nick, _formals in _NICKNAMES.items():
-    _FIRST_GROUPS[_nick] = frozenset({_nick, *_formals})
-    for _f in _formals:
-        _FIRST_GROUPS[_f] = _FIRST_GROUPS.get(_f, frozenset({_f})) | {_f}
+
+# Nicknames and the names they stand for: the maintained `nicknames` dataset (English given names),
+# plus data/nicknames-extra.csv for the pairs it lacks (other languages' short forms such as
+# "Paco"/"Francisco", and spellings such as "Robbie"/"Robert"). Both directions are used: "Bob" finds
+# "Robert" and the reverse; two nicknames of one name find each other.
+def _nickname_pairs() -> Iterator[tuple[str, str]]:
+    for triplet in name_triplets():
+        yield triplet.name2, triplet.name1
+    with resources.files("matchers").joinpath("data/nicknames-extra.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            yield row["nickname"], row["name"]
+
+
+def _first_groups() -> dict[str, frozenset[str]]:
+    """first name -> the names it can stand for (itself included)."""
+    groups: dict[str, set[str]] = {}
+    for nickname, name in _nickname_pairs():
+        groups.setdefault(nickname, {nickname}).add(name)
+        groups.setdefault(name, {name})
+    return {first: frozenset(names) for first, names in groups.items()}
+
+
+_FIRST_GROUPS = _first_groups()
 
 
 def _group(first: str) -> frozenset[str]:
@@ -256,7 +76,7 @@ def parse_person_name(name: str | None) -> PersonName | None:
     ("José Núñez" -> jose / nunez). None when fewer than two name parts are left."""
     if not name:
         return None
-    text = unidecode(name).lower().strip()
+    text = anyascii(name).lower().strip()
     text = re.sub(r"\([^)]*\)|\"[^\"]*\"", " ", text)  # nicknames in quotes or brackets
     if "," in text:
         head, _, tail = text.partition(",")

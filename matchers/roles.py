@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from unidecode import unidecode
+from anyascii import anyascii
 
 # Checked in order; the first pattern found in the title decides. Specific before general: "Chief
 # Information Security Officer" must become ciso, not cio; "Vice President" must not read as president.
@@ -54,7 +54,7 @@ def title_to_role(title: str | None) -> str | None:
     ("Software Engineer"). Co-titles take the first that matches in rule order ("CEO & Chair" -> ceo)."""
     if not title:
         return None
-    text = unidecode(title).strip()
+    text = anyascii(title).strip()
     for pattern, role in _COMPILED:
         if pattern.search(text):
             return role

@@ -206,6 +206,12 @@ def test_name_qualifiers(name: str | None, expected: set[str]) -> None:
         ("www.Acme.COM", "acme.com"),
         ("http://shop.acme.co.uk:8080/x", "acme.co.uk"),
         ("press@news.acme.io", "acme.io"),
+        # suffixes from the public suffix list (tldextract's bundled snapshot, never fetched)
+        ("https://www.shop.acme.com.pl/o-nas", "acme.com.pl"),
+        ("portal.acme.gov.in", "acme.gov.in"),
+        ("acme.co.jp", "acme.co.jp"),
+        ("co.uk", None),  # a public suffix alone names no one
+        ("intranet.acme.example", "acme.example"),  # a suffix the list doesn't know: last two labels
         ("localhost", None),
         ("http://10.0.0.1/", None),
         ("", None),
@@ -225,3 +231,21 @@ def test_domains_in_text_skips_news_and_mail_hosts() -> None:
     assert emails == ["acme.io"]
     assert others == ["beta-labs.com"]
     assert is_news_host("businesswire.com") and is_news_host("globenewswire.com")
+
+
+def test_the_public_suffix_list_is_the_bundled_snapshot_never_fetched(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import copy
+    import socket
+
+    from matchers import normalize
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the public suffix list must not be fetched at run time")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    fresh = copy.copy(normalize._SUFFIXES)
+    fresh._extractor = None  # as at first use: the list is loaded now
+    assert fresh.extract_str("shop.acme.com.pl").suffix == "com.pl"

@@ -91,6 +91,16 @@ def test_match_person_with_company(contacts: ContactIndex, name: str, company: s
     assert found.method == "name_company" and 80 <= found.score <= 100
 
 
+def test_nicknames_come_from_the_dataset_and_the_extra_pairs() -> None:
+    ginny = Contact(contact_id="C-VIRGINIA", full_name="Virginia Aldous", account_id="A-ACME")
+    paco = Contact(contact_id="C-FRANCISCO", full_name="Francisco Ybarra", account_id="A-BETA")
+    index = ContactIndex.build([ginny, paco], ACCOUNTS)
+    found = index.match_person("Ginny Aldous", company="Acme")  # from the `nicknames` dataset
+    assert found is not None and found.contact.contact_id == "C-VIRGINIA"
+    found = index.match_person("Paco Ybarra", company="Beta Systems")  # from data/nicknames-extra.csv
+    assert found is not None and found.contact.contact_id == "C-FRANCISCO"
+
+
 def test_match_person_by_account_id(contacts: ContactIndex) -> None:
     found = contacts.match_person("Bobby Nunez", account_id="A-ACME")
     assert found is not None and (found.contact.contact_id, found.method) == ("C-ROB", "name_account")

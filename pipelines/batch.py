@@ -72,6 +72,7 @@ class SourceRead:
     documents: list[Document] = field(default_factory=list)
     job_changes: list[JobChange] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the sources found worth telling a person
 
 
 class PendingFeedState:
@@ -112,6 +113,7 @@ def read_sources(cfg: Config, state: FeedStateStore | None) -> SourceRead:
                 read.job_changes.append(item)
             elif isinstance(item, DeadLetter):
                 read.dead_letters.append(item)
+        read.notes.extend(getattr(source, "notes", ()))
     return read
 
 

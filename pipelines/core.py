@@ -155,6 +155,7 @@ class CrmSnapshot:
     accounts: list[Account] = field(default_factory=list)
     contacts: list[Contact] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. a guessed date order, for the run summary
 
     @classmethod
     def load(cls, accounts_path: str | None, contacts_path: str | None) -> CrmSnapshot:
@@ -471,7 +472,7 @@ def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:
     store.upsert_accounts(crm.accounts)
     store.upsert_contacts(crm.contacts)
     if cfg.crm.opportunities:
-        opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities))
+        opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities), notes=crm.notes)
         store.upsert_opportunities(opps)
         crm.dead_letters.extend(opp_dead)
     store.add_dead_letters(crm.dead_letters)

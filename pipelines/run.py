@@ -248,7 +248,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             store_url=cfg.store.url,
             history_events=len(history),
             alerts=alerts,
-            notes=crm_notes(cfg, len(crm.accounts), len(crm.contacts)),
+            notes=[*crm_notes(cfg, len(crm.accounts), len(crm.contacts)), *crm.notes, *read.notes],
             people_rows=_people_rows(lists.people, settings.segments),
             new_rows=lists.new_rows(),
             skipped=by_component([*crm.dead_letters, *dead, *read.dead_letters]),

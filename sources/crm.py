@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from schemas import Account, Contact, DeadLetter, Opportunity, nul_fields
 from sources.base import ConfigError, SourceItem
-from sources.tabular import CsvExport, iter_rows, normalise_header, parse_date, read_export
+from sources.tabular import CsvExport, DateOrder, iter_rows, normalise_header, read_export
 
 __all__ = [
     "ACCOUNT_LAYOUTS",
@@ -170,6 +170,7 @@ class CsvReadStats:
     dead_letters: int = 0
     footer_rows: int = 0  # a report footer's lines, recognised and skipped (not records)
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what a person should know, e.g. a guessed date order
 
 
 class _RowError(ValueError):
@@ -248,10 +249,17 @@ class _CrmCsvSource:
     name: ClassVar[str]
     kind: ClassVar[str]
     layouts: ClassVar[Layouts]
+    date_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.stats = CsvReadStats(path=str(self.path))
+        self.date_order = DateOrder()
+
+    @property
+    def notes(self) -> list[str]:
+        """What the last read found worth telling a person (a guessed date order)."""
+        return self.stats.notes
 
     @property
     def component(self) -> str:
@@ -272,6 +280,22 @@ class _CrmCsvSource:
             self.kind,
             export.encoding,
         )
+        # One date order for the whole file, from the values only one order can read.
+        # (A first pass over the file, for sources with dates: rows are read as used, not kept.)
+        self.date_order = (
+            DateOrder.of(
+                _value(row, cmap, f)
+                for _, row, _ in iter_rows(export)
+                if row is not None
+                for f in self.date_fields
+            )
+            if self.date_fields
+            else DateOrder()
+        )
+        note = self.date_order.note(self.path.name)
+        if note:
+            stats.notes.append(note)
+            log.warning("%s: %s", self.name, note)
         for line, row, cells in iter_rows(export):
             stats.rows += 1
             if row is None:
@@ -366,6 +390,7 @@ class OpportunitiesCsvSource(_CrmCsvSource):
     name: ClassVar[str] = "crm_opportunities"
     kind: ClassVar[str] = "opportunities"
     layouts: ClassVar[Layouts] = OPPORTUNITY_LAYOUTS
+    date_fields: ClassVar[tuple[str, ...]] = ("created_date", "close_date")
 
     def _record(self, row: dict[str, str], cmap: _ColumnMap) -> Opportunity:
         opportunity_id = _crm_id(_required(row, cmap, "opportunity_id", "opportunity id"), cmap)
@@ -383,8 +408,8 @@ class OpportunitiesCsvSource(_CrmCsvSource):
             name=_value(row, cmap, "name"),
             stage=stage,
             amount=_parsed(row, cmap, "amount", parse_amount),
-            created_date=_parsed(row, cmap, "created_date", parse_date),
-            close_date=_parsed(row, cmap, "close_date", parse_date),
+            created_date=_parsed(row, cmap, "created_date", self.date_order.parse_date),
+            close_date=_parsed(row, cmap, "close_date", self.date_order.parse_date),
             is_won=is_won,
             is_closed=is_closed,
             owner=_value(row, cmap, "owner"),
@@ -401,9 +426,16 @@ def read_contacts(path: str | Path) -> tuple[list[Contact], list[DeadLetter]]:
     return _split(ContactsCsvSource(path).read())  # type: ignore[return-value]
 
 
-def read_opportunities(path: str | Path) -> tuple[list[Opportunity], list[DeadLetter]]:
-    """All opportunities of an opportunities (deals) export, and the rows that could not be read."""
-    return _split(OpportunitiesCsvSource(path).read())  # type: ignore[return-value]
+def read_opportunities(
+    path: str | Path, notes: list[str] | None = None
+) -> tuple[list[Opportunity], list[DeadLetter]]:
+    """All opportunities of an opportunities (deals) export, and the rows that could not be read.
+    What a person should know about the file (a guessed date order) is added to `notes`."""
+    source = OpportunitiesCsvSource(path)
+    found = _split(source.read())
+    if notes is not None:
+        notes.extend(source.notes)
+    return found  # type: ignore[return-value]
 
 
 def _split(items: Iterator[SourceItem]) -> tuple[list[Any], list[DeadLetter]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from schemas import DeadLetter, Document, JobChange, TriggerEvent, fingerprint, nul_fields
 from sources.base import ConfigError, SourceItem
 from sources.files import iter_json_lines
-from sources.tabular import iter_rows, normalise_header, parse_datetime, read_export
+from sources.tabular import DateOrder, iter_rows, normalise_header, read_export
 
 __all__ = [
     "DOCUMENT_ID_PREFIX",
@@ -67,6 +67,7 @@ class JobChangesSource:
         self.path = Path(path)
         if self.path.suffix.lower() not in (".csv", ".tsv", *_JSONL_SUFFIXES):
             raise ConfigError(f"job_changes: can't tell the format of {self.path}; name it .csv or .jsonl")
+        self.notes: list[str] = []  # what the last read found worth telling a person
 
     @property
     def component(self) -> str:
@@ -75,10 +76,25 @@ class JobChangesSource:
 
     def read(self) -> Iterator[SourceItem]:
         """Per post a JobChange then its Document; a bad row or line becomes a DeadLetter."""
+        self.notes = []
         if self.path.suffix.lower() in _JSONL_SUFFIXES:
             yield from self._read_jsonl()
         else:
             yield from self._read_csv()
+
+    def _date_order(self, posts: Iterable[dict[str, Any]]) -> DateOrder:
+        """One date order for the whole file, from the dates only one order can read."""
+        order = DateOrder.of(
+            str(value)
+            for post in posts
+            for key, value in post.items()
+            if _LOOKUP.get(normalise_header(str(key))) == "changed_at" and value is not None
+        )
+        note = order.note(self.path.name)
+        if note:
+            self.notes.append(note)
+            log.warning("job_changes: %s", note)
+        return order
 
     def _read_csv(self) -> Iterator[SourceItem]:
         export = read_export(self.path)
@@ -89,6 +105,8 @@ class JobChangesSource:
                 f"Expected: {', '.join(names[0] for names in JOB_CHANGE_COLUMNS.values())} "
                 "(person and one of new_title/new_company required)"
             )
+        # A first pass over the file for its date order (rows are read as they are used, not kept).
+        order = self._date_order(row for _, row, _ in iter_rows(export) if row is not None)
         for line, row, cells in iter_rows(export):
             where = f"{self.path.name} line {line}"
             if row is None:
@@ -99,35 +117,42 @@ class JobChangesSource:
                     cells,
                 )
                 continue
-            yield from self._post(row, where)
+            yield from self._post(row, where, order)
 
     def _read_jsonl(self) -> Iterator[SourceItem]:
+        # Two passes over the file: its date order first, then the posts.
+        order = self._date_order(
+            item[1] for item in self._json_lines() if isinstance(item, tuple) and isinstance(item[1], dict)
+        )
+        for item in self._json_lines():
+            if isinstance(item, DeadLetter):
+                yield item
+                continue
+            number, value = item
+            where = f"{self.path.name} line {number}"
+            if not isinstance(value, dict):
+                yield DeadLetter.of(
+                    "source", self.component, f"{where}: expected a JSON object (a job change)", value
+                )
+                continue
+            yield from self._post(value, where, order)
+
+    def _json_lines(self) -> Iterator[tuple[int, Any] | DeadLetter]:
         try:
             handle = open(self.path, "rb")  # noqa: SIM115 - closed by the `with` below
         except OSError as exc:
             raise ConfigError(f"job_changes: can't read {self.path} ({exc}); check the path") from exc
         with handle:
-            for item in iter_json_lines(handle, self.component):
-                if isinstance(item, DeadLetter):
-                    yield item
-                    continue
-                number, value = item
-                where = f"{self.path.name} line {number}"
-                if not isinstance(value, dict):
-                    yield DeadLetter.of(
-                        "source", self.component, f"{where}: expected a JSON object (a job change)", value
-                    )
-                    continue
-                yield from self._post(value, where)
+            yield from iter_json_lines(handle, self.component)
 
-    def _post(self, raw: dict[str, Any], where: str) -> Iterator[SourceItem]:
+    def _post(self, raw: dict[str, Any], where: str, order: DateOrder) -> Iterator[SourceItem]:
         fields: dict[str, str] = {}
         for key, value in raw.items():
             target = _LOOKUP.get(normalise_header(str(key)))
             if target and target not in fields and value is not None and str(value).strip():
                 fields[target] = str(value).strip()
         try:
-            change = _job_change(fields)
+            change = _job_change(fields, order)
             document = job_change_document(change)
             if bad := nul_fields(change):
                 raise ValueError(f"a NUL character (\\x00) in {', '.join(bad)}, which databases can't store")
@@ -139,12 +164,12 @@ class JobChangesSource:
             yield document
 
 
-def _job_change(fields: dict[str, str]) -> JobChange:
+def _job_change(fields: dict[str, str], order: DateOrder) -> JobChange:
     if not fields.get("person"):
         raise ValueError("no person; fill the person (or name) column")
     if not (fields.get("new_company") or fields.get("new_title")):
         raise ValueError("neither new_company nor new_title; a job change needs at least one")
-    changed_at = parse_datetime(fields["changed_at"]) if fields.get("changed_at") else None
+    changed_at = order.parse_datetime(fields["changed_at"]) if fields.get("changed_at") else None
     post_id = fields.get("id") or fingerprint(
         "jobchange",
         fields["person"],

@@ -204,13 +204,12 @@ def iter_rows(export: CsvExport) -> Iterator[tuple[int, dict[str, str] | None, l
             yield line, dict(zip(export.header, cells, strict=True)), cells
 
 
-_DATE_FORMATS = (
-    "%m/%d/%Y",  # Salesforce and HubSpot exports in US locale
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%y",
-    "%d/%m/%Y",  # the same exports in UK/EU locales (tried only when the US reading fails)
-    "%d/%m/%Y %H:%M",
+# Dates written with slashes are read month first (US) or day first (UK/EU) for a whole file: one
+# export is written in one locale, so "03/04/2026" means what "25/12/2026" in the same file says.
+_SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})(?!\d)")
+_MONTH_FIRST_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%y")
+_DAY_FIRST_FORMATS = ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %I:%M %p", "%d/%m/%y")
+_OTHER_FORMATS = (
     "%d.%m.%Y",
     "%d.%m.%Y %H:%M",
     "%Y/%m/%d",
@@ -221,41 +220,106 @@ _DATE_FORMATS = (
 )
 
 
-def parse_datetime(value: str) -> datetime:
-    """A timezone-aware datetime (naive values are UTC) from the date formats CRM exports use.
-    Raises ValueError naming the value when none fits."""
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = None
-        for fmt in _DATE_FORMATS:
-            try:
-                parsed = datetime.strptime(text, fmt)
-                break
-            except ValueError:
+@dataclass(frozen=True)
+class DateOrder:
+    """How one file writes slashed dates: day first ("25/12/2026", UK/EU exports) or month first
+    ("12/25/2026", US exports). Decided once per file from the values only one order can read; when
+    none can tell, month first (the CRMs' default locale) is a guess, and `note` says so."""
+
+    day_first: bool = False
+    guessed: bool = False
+    ambiguous: int = 0  # slashed values both orders read, e.g. "03/04/2026"
+    contradicting: int = 0  # values only the other order reads (they are refused, row by row)
+
+    @classmethod
+    def of(cls, values: Iterable[str | None]) -> DateOrder:
+        """The order the unambiguous values of a file show: a first number over 12 is a day (so
+        day first), a second number over 12 is a day (so month first). Mixed files follow the
+        majority; their other values are read as errors rather than as wrong dates."""
+        day_first = month_first = ambiguous = 0
+        for value in values:
+            m = _SLASHED.match(value or "")
+            if m is None:
                 continue
-    if parsed is None:
-        if text.isdigit() and len(text) in (10, 13):  # Unix time, seconds or milliseconds
-            return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), tz=UTC)
-        raise ValueError(f"unrecognised date {value!r}; use YYYY-MM-DD")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError:  # "0001-01-01T00:00:00+14:00": a valid date whose UTC moment is before year 1
-        raise ValueError(f"date {value!r} is outside the years 1-9999 once put in UTC") from None
+            first, second = int(m.group(1)), int(m.group(2))
+            if first > 12 >= second:
+                day_first += 1
+            elif second > 12 >= first:
+                month_first += 1
+            elif first <= 12 and second <= 12 and first != second:
+                ambiguous += 1
+        if not day_first and not month_first:
+            return cls(day_first=False, guessed=ambiguous > 0, ambiguous=ambiguous)
+        chosen = day_first > month_first
+        return cls(day_first=chosen, ambiguous=ambiguous, contradicting=month_first if chosen else day_first)
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return (_DAY_FIRST_FORMATS if self.day_first else _MONTH_FIRST_FORMATS) + _OTHER_FORMATS
+
+    def describe(self) -> str:
+        return "day first (DD/MM/YYYY)" if self.day_first else "month first (MM/DD/YYYY)"
+
+    def note(self, where: str) -> str | None:
+        """What a person should know about this file's dates, or None when nothing was guessed."""
+        if self.guessed:
+            return (
+                f"{where}: dates read {self.describe()}, a guess: none of its {self.ambiguous} slashed "
+                "dates has a day over 12 to tell the order; export dates as YYYY-MM-DD to be sure"
+            )
+        if self.contradicting:
+            return (
+                f"{where}: dates read {self.describe()}; {self.contradicting} dates written the other "
+                "way round were refused (their rows are dead letters)"
+            )
+        return None
+
+    def parse_datetime(self, value: str) -> datetime:
+        """A timezone-aware datetime (naive values are UTC) from the date formats CRM exports use.
+        Raises ValueError naming the value when none fits."""
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+            for fmt in self.formats:
+                try:
+                    parsed = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if parsed is None:
+            if text.isdigit() and len(text) in (10, 13):  # Unix time, seconds or milliseconds
+                return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), tz=UTC)
+            order = f" (this file writes dates {self.describe()})" if _SLASHED.match(text) else ""
+            raise ValueError(f"unrecognised date {value!r}{order}; use YYYY-MM-DD")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:  # "0001-01-01T00:00:00+14:00": a valid date whose UTC moment is before year 1
+            raise ValueError(f"date {value!r} is outside the years 1-9999 once put in UTC") from None
+
+    def parse_date(self, value: str) -> date:
+        """A calendar date from an export cell (see parse_datetime). The date as written, not shifted."""
+        text = value.strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            return parsed.date()
+        except ValueError:
+            return self.parse_datetime(text).date()
 
 
-def parse_date(value: str) -> date:
-    """A calendar date from an export cell (see parse_datetime). The date as written, not shifted."""
-    text = value.strip()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        pass
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return parsed.date()
-    except ValueError:
-        return parse_datetime(text).date()
+def parse_datetime(value: str, order: DateOrder | None = None) -> datetime:
+    """A datetime in the file's date order, or, for a value read on its own, in the order the value
+    shows (month first when it can't tell)."""
+    return (order or DateOrder.of([value])).parse_datetime(value)
+
+
+def parse_date(value: str, order: DateOrder | None = None) -> date:
+    """A calendar date in the file's date order (see parse_datetime)."""
+    return (order or DateOrder.of([value])).parse_date(value)

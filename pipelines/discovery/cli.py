@@ -157,7 +157,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
     """Run trigger discovery from the command line (exit 2 on input that can't support it)."""
     from sources.crm import read_accounts, read_opportunities
 
-    opportunities, dead = read_opportunities(args.opportunities)
+    notes: list[str] = []
+    opportunities, dead = read_opportunities(args.opportunities, notes=notes)
+    for note in notes:  # the windows hang on these dates: say when their order was a guess
+        print(f"buysignal discover: note: {note}", file=sys.stderr)
     if dead:
         print(f"buysignal discover: {len(dead)} opportunity rows skipped: {dead[0].error}", file=sys.stderr)
     if args.events:

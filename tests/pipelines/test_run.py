@@ -127,10 +127,17 @@ type = "job_changes"
 path = "jobs.csv"
 [crm]
 accounts = "accounts.csv"
+opportunities = "opportunities.csv"
 """,
         encoding="utf-8",
     )
+    # No close date here has a day over 12: the run reads them month first and says it guessed.
+    (tmp_path / "opportunities.csv").write_text(
+        "opportunity_id,account_id,name,stage,close_date\nO1,A1,Robots,Closed Won,03/04/2026\n",
+        encoding="utf-8",
+    )
     summary = run(load_config(tmp_path / "c.toml"))
+    assert any("opportunities.csv" in n and "a guess" in n for n in summary.notes), summary.notes
     store = Store(f"sqlite:///{tmp_path / 'bs.db'}")
     dead = store.dead_letters()
     events = store.events()

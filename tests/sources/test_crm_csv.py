@@ -406,3 +406,44 @@ def test_footer_lines(line: str, footer: bool) -> None:
     assert is_footer_line([line]) is footer
     assert is_footer_line([line, "", ""]) is footer
     assert not is_footer_line([line, "second cell"])
+
+
+# -- dates: one day/month order per file ----------------------------------------------------------
+
+
+def _deals(tmp_path: Path, *close_dates: str) -> Path:
+    path = tmp_path / "deals.csv"
+    rows = [f"o-{i},a-1,Deal {i},Closed Won,{d}" for i, d in enumerate(close_dates)]
+    path.write_text("opportunity_id,account_id,name,stage,close_date\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_uk_export_reads_every_date_day_first(tmp_path: Path) -> None:
+    notes: list[str] = []
+    deals, dead = read_opportunities(_deals(tmp_path, "25/12/2026", "03/04/2026"), notes=notes)
+    assert not dead and not notes
+    assert [d.close_date for d in deals] == [date(2026, 12, 25), date(2026, 4, 3)]  # 3 April, not 4 March
+
+
+def test_a_us_export_reads_every_date_month_first(tmp_path: Path) -> None:
+    deals, dead = read_opportunities(_deals(tmp_path, "03/04/2026", "12/25/2026"))
+    assert not dead
+    assert [d.close_date for d in deals] == [date(2026, 3, 4), date(2026, 12, 25)]
+
+
+def test_a_file_no_date_can_tell_is_read_month_first_and_says_it_guessed(tmp_path: Path) -> None:
+    notes: list[str] = []
+    deals, _ = read_opportunities(_deals(tmp_path, "03/04/2026", "05/06/2026", "2026-07-08"), notes=notes)
+    assert [d.close_date for d in deals] == [date(2026, 3, 4), date(2026, 5, 6), date(2026, 7, 8)]
+    (note,) = notes
+    assert "deals.csv" in note and "a guess" in note and "month first" in note and "YYYY-MM-DD" in note
+
+
+def test_a_date_written_the_other_way_round_is_a_dead_letter_not_a_wrong_date(tmp_path: Path) -> None:
+    notes: list[str] = []
+    deals, dead = read_opportunities(
+        _deals(tmp_path, "25/12/2026", "30/11/2026", "12/31/2026", "03/04/2026"), notes=notes
+    )
+    assert [d.close_date for d in deals] == [date(2026, 12, 25), date(2026, 11, 30), date(2026, 4, 3)]
+    assert len(dead) == 1 and "12/31/2026" in dead[0].error and "day first" in dead[0].error
+    assert len(notes) == 1 and "refused" in notes[0]

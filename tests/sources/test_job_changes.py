@@ -119,3 +119,23 @@ def test_a_promotion_is_a_job_change_but_no_hire(tmp_path: Path) -> None:
     assert [c.person for c in changes] == ["Olivia Grant", "Elena Petrova", "Dana Whitfield"]
     assert [is_promotion(c) for c in changes] == [True, True, False]
     assert [d.events[0].person for d in docs] == ["Dana Whitfield"]
+
+
+def test_the_date_order_is_decided_once_per_file(tmp_path: Path) -> None:
+    path = tmp_path / "moves.jsonl"
+    path.write_text(
+        '{"person": "Ada Okafor", "new_company": "Acme", "date": "28/02/2026"}\n'
+        '{"person": "Ben Lutz", "new_company": "Zeta", "date": "03/04/2026"}\n',
+        encoding="utf-8",
+    )
+    source = JobChangesSource(path)
+    changes = [i for i in source.read() if isinstance(i, JobChange)]
+    assert [c.changed_at for c in changes] == [
+        datetime(2026, 2, 28, tzinfo=UTC),
+        datetime(2026, 4, 3, tzinfo=UTC),  # day first, as the rest of the file
+    ]
+    assert source.notes == []
+    path.write_text('{"person": "Ben Lutz", "new_company": "Zeta", "date": "03/04/2026"}\n', encoding="utf-8")
+    changes = [i for i in source.read() if isinstance(i, JobChange)]
+    assert changes[0].changed_at == datetime(2026, 3, 4, tzinfo=UTC)
+    assert len(source.notes) == 1 and "a guess" in source.notes[0]

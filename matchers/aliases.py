@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-# The common brief asks bad configuration to raise sources.base.ConfigError (the CLI maps it to
-# exit 2); it is a plain ValueError subclass with no other dependencies.
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 ALIAS_HEADERS = ("alias", "account_id")
 

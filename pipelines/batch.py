@@ -32,9 +32,10 @@ from pipelines.config import Config, SourceConfig
 from pipelines.core import ProcessSettings, TriggerProcessor, Version, fold_versions, restate
 from pipelines.dedup import dedup_key
 from schemas import DeadLetter, Document, FeedState, JobChange, Match, TriggerEvent
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.store import Store
-from sources.base import ConfigError, FeedStateStore, storable
+from sources.base import FeedStateStore, storable
 
 log = logging.getLogger(__name__)
 NAMESPACE = "buysignal"

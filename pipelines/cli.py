@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from schemas import DeadLetter, Document
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 log = logging.getLogger("buysignal")
 

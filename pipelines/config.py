@@ -19,8 +19,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from pipelines.schedule import ScheduleConfig
 from pipelines.serve import ServeConfig
 from schemas import Clock, Segment, system_clock
+from schemas.errors import ConfigError
 from sinks.delivery.sink import DeliverySettings
-from sources.base import ConfigError
 
 log = logging.getLogger("buysignal.config")
 

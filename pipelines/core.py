@@ -43,10 +43,10 @@ from schemas import (
     nul_fields,
     system_clock,
 )
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.campaigns import build_entries, default_segments
 from sinks.store import Store
-from sources.base import ConfigError
 from sources.crm import read_accounts, read_contacts, read_opportunities
 from sources.files import iter_json_lines
 from sources.jobchanges import job_change_document

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.metadata import entry_points
 from typing import Any
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 GROUPS = ("buysignal.sources", "buysignal.sinks")
 

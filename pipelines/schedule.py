@@ -42,7 +42,7 @@ from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas import Clock, system_clock
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 if TYPE_CHECKING:
     from pipelines.config import Config

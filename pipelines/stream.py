@@ -30,7 +30,7 @@ from pipelines.streaming.worker import (
     decode_document,
     run_worker,
 )
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 __all__ = [
     "Alert",

@@ -26,7 +26,7 @@ from typing import Any, get_args
 from pydantic import BaseModel, ValidationError
 
 from schemas import EventType
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8080"
 # Command-line option -> SubscriptionFilters field (the filters are the delivery API's).

@@ -1,11 +1,13 @@
-"""The record types every stage of buysignal speaks (see CONTRACT.md).
+"""The record types every stage of buysignal speaks (see CONTRACT.md), and the little every folder
+shares with them: the clock, the errors, the retry rules, the private-address check.
 
-Only pydantic is imported here: these records are the one thing every folder shares.
+Only pydantic (and the standard library) is imported here: this is the floor every folder stands on.
 """
 
 from __future__ import annotations
 
 from schemas.clock import Clock, fixed_clock, system_clock, today
+from schemas.errors import ConfigError
 from schemas.records import (
     CURRENCIES_NOTE,
     EVENT_TYPES,
@@ -48,6 +50,7 @@ __all__ = [
     "CampaignEntry",
     "CampaignPerson",
     "Clock",
+    "ConfigError",
     "Contact",
     "DeadLetter",
     "Document",

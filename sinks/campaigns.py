@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import ClassVar
 
 from schemas import Account, CampaignEntry, CampaignPerson, Contact, Match, Segment, TriggerEvent
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.dead_letters import DeadLetterWriter
-from sources.base import ConfigError
 
 __all__ = [
     "CSV_COLUMNS",

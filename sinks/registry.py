@@ -11,7 +11,7 @@ import importlib
 from importlib.metadata import entry_points
 from typing import Any
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 ENTRY_POINT_GROUP = "buysignal.sinks"
 

@@ -53,9 +53,9 @@ from schemas import (
     fingerprint,
     system_clock,
 )
+from schemas.errors import ConfigError
 from sinks import tables as t
 from sinks.base import Batch
-from sources.base import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite:///buysignal.db"

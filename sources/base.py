@@ -6,6 +6,9 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar, Protocol, runtime_checkable
 
 from schemas import Account, Contact, DeadLetter, Document, FeedState, JobChange, Opportunity, nul_fields
+from schemas.errors import ConfigError
+
+__all__ = ["ConfigError", "FeedStateStore", "Source", "SourceItem", "storable"]  # ConfigError: its old home
 
 SourceItem = Document | Account | Contact | Opportunity | JobChange | DeadLetter
 
@@ -26,10 +29,6 @@ class FeedStateStore(Protocol):
     def get_feed_state(self, url: str) -> FeedState | None: ...
 
     def set_feed_state(self, state: FeedState) -> None: ...
-
-
-class ConfigError(ValueError):
-    """Configuration or input layout that can't work: the CLI reports it and exits 2."""
 
 
 def storable(items: Iterable[SourceItem], component: str) -> Iterator[SourceItem]:

@@ -19,7 +19,8 @@ from urllib.parse import urlparse
 from pydantic import ValidationError
 
 from schemas import Account, Contact, DeadLetter, Opportunity, nul_fields
-from sources.base import ConfigError, SourceItem
+from schemas.errors import ConfigError
+from sources.base import SourceItem
 from sources.tabular import CsvExport, DateOrder, iter_rows, normalise_header, read_export
 
 __all__ = [

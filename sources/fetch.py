@@ -14,7 +14,7 @@ A server we read from is a stranger. Three things it could do to a run, and what
 - **Redirects into the operator's network.** A public feed that answers "302 Location:
   http://169.254.169.254/..." would make buysignal fetch the cloud metadata service (SSRF). Redirects
   are followed here one by one, and one whose host is not the configured URL's own host must resolve
-  only to public addresses (sources/addresses.py, the check webhook targets use too).
+  only to public addresses (schemas/addresses.py, the check webhook targets use too).
 
 `bounded_get` is the entry point; the sources turn its `FetchError`s into their own errors.
 """
@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from sources.addresses import host_addresses, unsafe_reason
+from schemas.addresses import host_addresses, unsafe_reason
 
 __all__ = [
     "ACCEPT_ENCODING",

@@ -16,8 +16,9 @@ from typing import IO, Any, ClassVar
 from pydantic import ValidationError
 
 from schemas import DeadLetter, Document, nul_fields
+from schemas.errors import ConfigError
 from sources import safejson
-from sources.base import ConfigError, SourceItem
+from sources.base import SourceItem
 
 __all__ = ["DOCUMENT_FIELDS", "DocumentsFileSource", "iter_documents", "iter_json_lines"]
 

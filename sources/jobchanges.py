@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from schemas import DeadLetter, Document, JobChange, TriggerEvent, fingerprint, nul_fields
-from sources.base import ConfigError, SourceItem
+from schemas.errors import ConfigError
+from sources.base import SourceItem
 from sources.files import iter_json_lines
 from sources.tabular import DateOrder, iter_rows, normalise_header, read_export
 

@@ -32,7 +32,8 @@ import httpx
 from pydantic import ValidationError
 
 from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, nul_fields, system_clock
-from sources.base import ConfigError, FeedStateStore, SourceItem
+from schemas.errors import ConfigError
+from sources.base import FeedStateStore, SourceItem
 from sources.fetch import BodyTooLarge, DeadlineExceeded, FetchError, FetchLimits, bounded_get
 from sources.plaintext import html_to_text, looks_like_html, normalise_whitespace
 from sources.safejson import MAX_JSON_DEPTH, nesting_exceeds

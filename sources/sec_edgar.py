@@ -43,8 +43,9 @@ import httpx
 
 from schemas import DeadLetter, Document, FeedState
 from schemas.clock import Clock, system_clock
+from schemas.errors import ConfigError
 from sources import safejson
-from sources.base import ConfigError, FeedStateStore, SourceItem
+from sources.base import FeedStateStore, SourceItem
 from sources.edgar_filings import (
     TRIGGER_ITEMS,
     AtomEntry,

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from schemas import FeedState
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 
 class MemoryFeedState:

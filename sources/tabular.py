@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 log = logging.getLogger("buysignal.sources")
 

@@ -118,7 +118,7 @@ class SpacyTriggerDetector:
 
     def __init__(self, nlp: Language, *, min_confidence: float = 0.0) -> None:
         if SCORER not in nlp.pipe_names:
-            from sources.base import ConfigError  # the project's config error (issue 14 moves it to schemas)
+            from schemas.errors import ConfigError
 
             raise ConfigError(
                 f"triggers: the pipeline {nlp.meta.get('name')!r} has no {SCORER} component; "
@@ -330,8 +330,8 @@ class SpacyTriggerDetector:
 
 def load_detector(model: str | None = None, *, min_confidence: float = 0.0) -> SpacyTriggerDetector:
     """The trigger detector with the bundled pipeline (model=None), a pipeline saved at a path, or an
-    installed spaCy pipeline package by name. Raises sources.base.ConfigError when `model` can't be loaded."""
-    from sources.base import ConfigError  # the project's config error; imported here to keep layers thin
+    installed spaCy pipeline package by name. Raises schemas.errors.ConfigError when `model` can't be loaded."""
+    from schemas.errors import ConfigError
 
     if not 0.0 <= min_confidence <= 1.0:
         raise ConfigError(f"triggers: min_confidence must be between 0 and 1, got {min_confidence}")

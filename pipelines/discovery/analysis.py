@@ -109,7 +109,7 @@ from datetime import date, datetime
 import numpy as np
 
 from schemas import Account, Clock, Opportunity, Segment, TriggerEvent, system_clock, today
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 from .stats import benjamini_hochberg, ratio_interval, wilson_interval
 

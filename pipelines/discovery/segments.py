@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from schemas import Clock, Segment, system_clock, today
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 
 def _toml_string(value: str) -> str:

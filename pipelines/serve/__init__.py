@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 DEFAULT_PORT = 8080
 

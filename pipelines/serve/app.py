@@ -37,13 +37,12 @@ from pipelines.serve.security import (
     is_local_browser,
 )
 from schemas import Segment
+from schemas.errors import ConfigError
 from sinks.campaigns import render_csv
 from sinks.delivery import api as delivery
 from sinks.delivery.sink import DeliverySettings
 from sinks.store import Store
-from sources.base import ConfigError
 
-# Security headers for every HTML page: no external anything, no framing, no referrer leaks.
 _PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "

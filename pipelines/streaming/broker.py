@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ from collections.abc import Iterable, Sequence
 from pipelines.streaming.broker import kafka_bootstrap
 from pipelines.streaming.worker import TOPIC_PARTITIONS
 from schemas import Document
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
-# Documents are sent in chunks so a long ingest never holds every future in memory at once.
 _CHUNK = 500
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql, sqlite
 
+from schemas.errors import ConfigError
 from sinks import tables as core_tables
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
@@ -40,7 +41,6 @@ from sinks.delivery.security import (
     redact,
 )
 from sinks.store import Store
-from sources.base import ConfigError
 
 FILTER_KEYS = tuple(SubscriptionFilters.model_fields)
 # How many recent alerts a feed or digest looks through before filtering (bounds the work per request).
@@ -719,7 +719,7 @@ def sync_from_config(
     again with the same config changes nothing. With `prune`, a subscription that came from the
     config and is no longer there is removed; subscriptions created through the API are never
     touched unless the config names the same (owner, name). Returns the subscriptions in config
-    order (new ones carry their feed token). Raises `sources.base.ConfigError` naming the
+    order (new ones carry their feed token). Raises `schemas.errors.ConfigError` naming the
     subscription and the field to fix.
     """
     specs = [_spec_from_config(i, raw) for i, raw in enumerate(subscriptions)]

@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from schemas.addresses import unsafe_reason
+from schemas.errors import ConfigError
 from sinks.delivery import tables as dt
 from sinks.delivery.models import ApiToken, Principal, plain_text
 from sinks.store import Store
-from sources.addresses import unsafe_reason
-from sources.base import ConfigError
 
 log = logging.getLogger("buysignal.delivery")
 
@@ -95,7 +95,7 @@ def display_target(target: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- SSRF
-# `unsafe_reason` (sources/addresses.py) is the one check of which addresses are private, shared
+# `unsafe_reason` (schemas/addresses.py) is the one check of which addresses are private, shared
 # with the feeds' redirect check.
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from schemas import Account, CampaignEntry, Match, TriggerEvent
+from schemas.errors import ConfigError
 from sinks import tables as core_tables
 from sinks.base import Batch
 from sinks.delivery.alerts import alerts_from_batch
@@ -25,7 +26,6 @@ from sinks.delivery.models import Alert, DeliveryReport, check_email_address
 from sinks.delivery.security import redact
 from sinks.delivery.service import DeliveryService
 from sinks.store import Store
-from sources.base import ConfigError
 
 log = logging.getLogger("buysignal.delivery")
 

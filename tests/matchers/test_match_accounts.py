@@ -12,7 +12,7 @@ from matchers.accounts import MAX_CANDIDATES, MAX_TIE_BREAK
 from matchers.base import AccountMatcher
 from matchers.normalize import words
 from schemas import Account
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "matchers"
 

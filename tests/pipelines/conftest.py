@@ -25,7 +25,7 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
         yield KafkaBroker(kafka_bootstrap(given))
         return
     from pipelines.streaming.broker import EmbeddedBroker
-    from sources.base import ConfigError
+    from schemas.errors import ConfigError
 
     try:
         EmbeddedBroker.binary()

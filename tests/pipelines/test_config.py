@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import DEMO_CONFIG, load_config
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -12,7 +12,7 @@ from pipelines.discovery import DiscoveryError, discover
 from pipelines.discovery.analysis import VERDICT_RECOMMEND, VERDICT_THIN, headline
 from pipelines.discovery.stats import benjamini_hochberg, ratio_interval, wilson_interval
 from schemas import Account, Opportunity, TriggerEvent
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 START = date(2024, 1, 1)
 DAYS = 730

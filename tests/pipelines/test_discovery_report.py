@@ -28,7 +28,7 @@ from pipelines.discovery import (
 )
 from pipelines.discovery.report import CSV_COLUMNS
 from schemas import Account, Opportunity, Segment, TriggerEvent
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "discovery"
 START = date(2024, 1, 1)

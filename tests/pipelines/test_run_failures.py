@@ -17,8 +17,8 @@ from pipelines.config import load_config
 from pipelines.core import read_history
 from pipelines.dedup import deduplicate
 from schemas import TriggerEvent
+from schemas.errors import ConfigError
 from sinks.store import Store
-from sources.base import ConfigError
 
 pytestmark = pytest.mark.slow
 

@@ -28,8 +28,8 @@ from pipelines.schedule import (
     schedule_from,
     upcoming_ticks,
 )
+from schemas.errors import ConfigError
 from sinks.store import Store
-from sources.base import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 

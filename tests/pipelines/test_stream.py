@@ -21,8 +21,8 @@ from pipelines.stream import (
 )
 from pipelines.streaming.broker import faust_broker_url, kafka_bootstrap
 from schemas import CampaignEntry, DeadLetter, Document, Match, TriggerEvent
+from schemas.errors import ConfigError
 from sinks.base import Batch
-from sources.base import ConfigError
 
 COMPONENT = "stream:buysignal.documents"
 STREAM_CASES = Path(__file__).resolve().parents[1] / "cases" / "stream"

@@ -12,6 +12,7 @@ import pytest
 from sink_factories import make_dead_letter, make_entry
 
 from schemas import DeadLetter
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.campaigns import (
     CSV_COLUMNS,
@@ -20,7 +21,6 @@ from sinks.campaigns import (
     DeadLetterWriter,
     default_segments,
 )
-from sources.base import ConfigError
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sinks"
 

@@ -9,8 +9,8 @@ import pytest
 from sink_factories import AS_OF, make_account, make_event, make_match
 
 from schemas import Segment, TriggerEvent
+from schemas.errors import ConfigError
 from sinks.campaigns import build_entries, default_segments
-from sources.base import ConfigError
 
 ACCOUNTS = {a.account_id: a for a in (make_account(n) for n in range(10))}
 

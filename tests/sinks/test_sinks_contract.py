@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from sink_factories import make_batch
 
+from schemas.errors import ConfigError
 from sinks.base import Batch, Sink
 from sinks.registry import BUILTIN_SINKS, available_sinks, sink_class
 from sinks.store import Store
-from sources.base import ConfigError
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -20,9 +20,9 @@ from sink_factories import (
 )
 
 from schemas import FeedState, MatchCandidate
+from schemas.errors import ConfigError
 from sinks.base import Batch, Sink
 from sinks.store import Store, review_id
-from sources.base import ConfigError
 
 
 def test_writing_the_same_batch_twice_changes_nothing(store: Store, clock: MovingClock) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemas import Account, Contact, DeadLetter, Opportunity
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 from sources.crm import (
     AccountsCsvSource,
     ContactsCsvSource,

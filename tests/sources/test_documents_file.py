@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schemas import DeadLetter, Document
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 from sources.files import DocumentsFileSource, iter_documents
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemas import DeadLetter, Document, JobChange
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 from sources.jobchanges import JobChangesSource, is_promotion, job_change_document
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources"

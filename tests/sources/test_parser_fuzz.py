@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from schemas import DeadLetter, Document, Record
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.store import Store
-from sources.base import ConfigError, storable
+from sources.base import storable
 from sources.crm import AccountsCsvSource, ContactsCsvSource, OpportunitiesCsvSource
 from sources.edgar_filings import FilingReadError, filing_documents, parse_atom
 from sources.files import iter_documents

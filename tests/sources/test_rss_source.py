@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from schemas import DeadLetter, Document, FeedState
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 from sources.rss import USER_AGENT, MemoryFeedState, RssSource, retry_after_seconds
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources" / "feeds"

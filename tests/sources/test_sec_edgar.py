@@ -18,8 +18,8 @@ from matchers import AccountIndex
 from pipelines.cli import main
 from pipelines.dedup import deduplicate
 from schemas import Account, DeadLetter, Document, TriggerEvent
+from schemas.errors import ConfigError
 from sinks.store import Store
-from sources.base import ConfigError
 from sources.edgar_filings import (
     agreement_kind,
     filing_documents,

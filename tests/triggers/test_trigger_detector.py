@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from schemas import NEWS_EVENT_TYPES, Document, TriggerEvent
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 from triggers import SpacyTriggerDetector, TriggerDetector, load_detector
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "triggers"

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from delivery_helpers import Clock, Mailbox, Receiver
 from pydantic import ValidationError
 
+from schemas.errors import ConfigError
 from sinks.delivery import tables as dt
 from sinks.delivery.api import (
     Alert,
@@ -39,9 +40,6 @@ from sinks.delivery.api import (
 from sinks.delivery.messages import email_digest, slack_message, webhook_payload
 from sinks.delivery.service import REPLY_READ_BYTES
 from sinks.store import Store
-from sources.base import ConfigError
-
-# ----------------------------------------------------------------------------------- a hostile server
 
 
 @dataclass

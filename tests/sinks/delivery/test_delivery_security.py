@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from schemas.errors import ConfigError
 from sinks.delivery import tables as dt
 from sinks.delivery.api import (
     UnsafeTargetError,
@@ -19,7 +20,6 @@ from sinks.delivery.api import (
     verify_api_token,
 )
 from sinks.store import Store
-from sources.base import ConfigError
 
 SLACK = "https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF2/aB3dE5gH7jK9mN1pQ3rS5tU7"
 

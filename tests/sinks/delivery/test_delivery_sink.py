@@ -8,6 +8,7 @@ import pytest
 from delivery_helpers import Clock, Receiver
 
 from schemas import Account
+from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.delivery.api import (
     Alert,
@@ -24,7 +25,6 @@ from sinks.delivery.api import (
     list_deliveries,
 )
 from sinks.store import Store
-from sources.base import ConfigError
 
 
 def _subscribe(store: Store, target: str, **filters: object) -> None:

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from schemas.errors import ConfigError
 from sinks import tables as core_tables
 from sinks.delivery import tables as dt
 from sinks.delivery.api import (
@@ -31,7 +32,6 @@ from sinks.delivery.api import (
     update_subscription,
 )
 from sinks.store import Store
-from sources.base import ConfigError
 
 HOOK = "https://93.184.216.34/services/T0ABCDEF1/B0ABCDEF2/aB3dE5gH7jK9mN1pQ3rS5tU7"
 

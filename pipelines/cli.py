@@ -1,8 +1,8 @@
 """The `buysignal` command: classify, match, ingest, run, review, discover (CONTRACT.md).
 
-JSON Lines in and out ("-" or no path = stdin/stdout); progress and errors on stderr only. Exit 0
-when the input was finished (bad records are skipped and reported), 2 for bad usage or config, 1 for
-anything else.
+JSON Lines in and out ("-" or no path = stdin/stdout); progress and errors on stderr only. Every
+command ends through `pipelines.exits.run_command`: exit 0 when the input was finished (bad records
+are skipped and reported), 2 for bad usage or config, 1 for anything else.
 """
 
 from __future__ import annotations
@@ -17,14 +17,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from pipelines.exits import UsageError, run_command
 from schemas import DeadLetter, Document
-from schemas.errors import ConfigError
 
 log = logging.getLogger("buysignal")
-
-
-class UsageError(ConfigError):
-    """Bad command-line usage (exit 2)."""
 
 
 # -- I/O helpers ------------------------------------------------------------------------------
@@ -287,14 +283,10 @@ def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
             f"buysignal run: no --config given, running on the bundled example data ({cfg.base_dir})",
             file=sys.stderr,
         )
-    from pipelines.schedule import RunLockHeld, RunLockLost, run_lock
+    from pipelines.schedule import run_lock
 
-    try:
-        with run_lock(cfg.store.url):
-            summary = run(cfg, extra_args=beam_args)
-    except (RunLockHeld, RunLockLost) as exc:
-        print(f"buysignal run: {exc}", file=sys.stderr)
-        return 1
+    with run_lock(cfg.store.url):  # held or lost: RunLockHeld / RunLockLost, exit 1
+        summary = run(cfg, extra_args=beam_args)
     print_run_summary(summary)
     report_skipped(summary.skipped, summary.run_id)
     return 0
@@ -601,23 +593,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger().handlers[0].addFilter(lambda record: "apitools not found" not in record.getMessage())
     if args.command == "review" and args.action in ("accept", "reject") and not args.item:
         parser.error(f"review {args.action} needs the review item id")
-    try:
-        if getattr(args, "passthrough", False):
-            return int(args.func(args, rest))
-        return int(args.func(args))
-    except ConfigError as exc:
-        print(f"buysignal {args.command}: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # the CLI's last line of defence: a message, not a traceback
-        if os.environ.get("BUYSIGNAL_DEBUG"):
-            raise
-        print(f"buysignal {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("(set BUYSIGNAL_DEBUG=1 for the traceback)", file=sys.stderr)
-        return 1
+    if getattr(args, "passthrough", False):
+        return run_command(args.command, lambda: args.func(args, rest))
+    return run_command(args.command, lambda: args.func(args))
 
 
 if __name__ == "__main__":

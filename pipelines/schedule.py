@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipelines.exits import CommandFailed
 from schemas import Clock, system_clock
 from schemas.errors import ConfigError
 
@@ -56,7 +57,7 @@ MAX_SLEEP_SECONDS = 60.0
 # Config sections this module and the subscriptions commands read that pipelines.config may not know yet.
 
 
-class RunLockLost(RuntimeError):
+class RunLockLost(CommandFailed):
     """The run lock this run held is gone (its database connection dropped): another run may have
     started, so this one stops instead of recording success beside it."""
 
@@ -99,7 +100,7 @@ def check_run_lock() -> None:
         lock.check()
 
 
-class RunLockHeld(RuntimeError):
+class RunLockHeld(CommandFailed):
     """Another run holds the lock on this store; this one was refused (nothing was run)."""
 
     def __init__(self, name: str, store: str, holder: str) -> None:
@@ -670,22 +671,3 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_schedule)
     return p
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m pipelines.schedule ...`: the command on its own (before the main CLI registers it)."""
-    parser = argparse.ArgumentParser(prog="buysignal")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["schedule", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args))
-    except ConfigError as exc:
-        print(f"buysignal schedule: {exc}", file=sys.stderr)
-        return 2
-    except (RunLockHeld, RunLockLost) as exc:
-        print(f"buysignal schedule: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

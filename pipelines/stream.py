@@ -210,26 +210,3 @@ def cmd_stream(args: argparse.Namespace) -> int:
     finally:
         if broker is not None:
             broker.stop()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m pipelines.stream ...`: the stream command without the rest of the CLI."""
-    parser = argparse.ArgumentParser(prog="buysignal stream")
-    parser.add_argument("--verbose", "-v", action="store_true")
-    sub = parser.add_subparsers(dest="command")
-    add_parser(sub)
-    args = parser.parse_args(["stream", *(sys.argv[1:] if argv is None else argv)])
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    try:
-        return cmd_stream(args)
-    except ConfigError as exc:
-        print(f"buysignal stream: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -425,19 +425,3 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
     p.set_defaults(func=cmd_subscriptions)
     return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m pipelines.subscriptions_cli ...`: the command on its own (before the main CLI registers it)."""
-    parser = argparse.ArgumentParser(prog="buysignal")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["subscriptions", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args))
-    except ConfigError as exc:
-        print(f"buysignal subscriptions: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

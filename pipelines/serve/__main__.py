@@ -1,7 +1,9 @@
-"""`python -m pipelines.serve`: `buysignal serve` before the main CLI registers it."""
+"""`python -m pipelines.serve`: the same as `buysignal serve`."""
 
 from __future__ import annotations
 
-from pipelines.serve import main
+import sys
 
-raise SystemExit(main())
+from pipelines.cli import main
+
+raise SystemExit(main(["serve", *sys.argv[1:]]))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.cli import main as cli_main
 from pipelines.config import load_config
 from pipelines.schedule import (
     RunLockHeld,
@@ -21,7 +22,6 @@ from pipelines.schedule import (
     Scheduler,
     load_run_config,
     lock_file_path,
-    main,
     next_tick,
     run_lock,
     run_tick,
@@ -75,7 +75,7 @@ def test_a_bad_schedule_is_a_config_error_that_says_what_to_fix(table, fix):
 
 
 def test_no_cron_at_all_is_a_usage_error(tmp_path, capsys):
-    assert main(["--db", f"sqlite:///{tmp_path / 'bs.db'}"]) == 2
+    assert cli_main(["schedule", "--db", f"sqlite:///{tmp_path / 'bs.db'}"]) == 2
     assert "[schedule] cron" in capsys.readouterr().err
 
 
@@ -224,7 +224,7 @@ def test_a_refused_tick_is_recorded_as_skipped(tmp_path, lock_holders, capsys):
     url = f"sqlite:///{tmp_path / 'buysignal.db'}"
     Store(url).close()
     lock_holders.append(LockHolder(url))
-    assert main(["--once", "--db", url, "--output-dir", str(tmp_path / "out")]) == 1
+    assert cli_main(["schedule", "--once", "--db", url, "--output-dir", str(tmp_path / "out")]) == 1
     assert "another buysignal batch run is in progress" in capsys.readouterr().err
     with Store(url) as store:
         runs = store.runs()
@@ -293,7 +293,7 @@ def test_a_failed_run_does_not_end_the_schedule(tmp_path, capsys):
 @pytest.mark.slow
 def test_once_runs_the_batch_now_and_records_it(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'buysignal.db'}"
-    assert main(["--once", "--db", url, "--output-dir", str(tmp_path / "out")]) == 0
+    assert cli_main(["schedule", "--once", "--db", url, "--output-dir", str(tmp_path / "out")]) == 0
     with Store(url) as store:
         runs = store.runs()
         assert len(runs) == 1
@@ -304,7 +304,7 @@ def test_once_runs_the_batch_now_and_records_it(tmp_path, capsys):
     assert (tmp_path / "out" / "funding_30d.csv").is_file()
     # --status shows it.
     capsys.readouterr()
-    assert main(["--status", "--db", url]) == 0
+    assert cli_main(["schedule", "--status", "--db", url]) == 0
     assert run.run_id in capsys.readouterr().out
 
 
@@ -323,7 +323,8 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.schedule",
+            "pipelines.cli",
+            "schedule",
             "--cron",
             "0 0 1 1 *",
             "--db",

@@ -18,7 +18,7 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.serve import main as serve_main
+from pipelines.cli import main as cli_main
 from pipelines.serve.app import ServeSettings, create_app
 from pipelines.serve.security import RedactSecretsFilter, redact_path
 from schemas import Account, CampaignEntry, Match, Segment, TriggerEvent
@@ -447,11 +447,11 @@ def test_access_log_lines_mask_feed_tokens_and_token_parameters():
 
 
 def test_create_token_prints_a_working_token_once(store_url, capsys):
-    assert serve_main(["--db", store_url, "--create-token", "ci-bot", "--admin"]) == 0
+    assert cli_main(["serve", "--db", store_url, "--create-token", "ci-bot", "--admin"]) == 0
     out, err = capsys.readouterr()
     token = out.strip()
     assert token and token not in err and "admin" in err
-    assert serve_main(["--db", store_url, "--create-token", "ana-phone", "--owner", "ana"]) == 0
+    assert cli_main(["serve", "--db", store_url, "--create-token", "ana-phone", "--owner", "ana"]) == 0
     rep = capsys.readouterr().out.strip()
     with Store(store_url) as store:
         assert delivery.verify_api_token(store, token)
@@ -462,19 +462,19 @@ def test_create_token_prints_a_working_token_once(store_url, capsys):
 
 
 def test_a_token_must_say_whose_it_is(store_url, capsys):
-    assert serve_main(["--db", store_url, "--create-token", "ci-bot"]) == 2
+    assert cli_main(["serve", "--db", store_url, "--create-token", "ci-bot"]) == 2
     err = capsys.readouterr().err
     assert "--owner OWNER" in err and "--admin" in err
     with Store(store_url) as store:
         assert delivery.list_api_tokens(store) == []
     with pytest.raises(SystemExit):  # both at once: argparse refuses
-        serve_main(["--db", store_url, "--create-token", "x", "--owner", "ana", "--admin"])
+        cli_main(["serve", "--db", store_url, "--create-token", "x", "--owner", "ana", "--admin"])
 
 
 def test_bad_serve_config_is_a_usage_error(tmp_path, capsys):
     config = tmp_path / "bad.toml"
     config.write_text('[serve]\nport = 99999\n[store]\nurl = "sqlite:///x.db"\n', encoding="utf-8")
-    assert serve_main(["--config", str(config)]) == 2
+    assert cli_main(["serve", "--config", str(config)]) == 2
     assert "serve.port" in capsys.readouterr().err
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.subscriptions_cli import main
+from pipelines.cli import main
 from sinks.delivery import api as delivery
 from sinks.store import Store
 
@@ -19,7 +19,7 @@ def db(tmp_path: Path) -> str:
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict], str]:
-    code = main(list(argv))
+    code = main(["subscriptions", *argv])
     out, err = capsys.readouterr()
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return code, lines, err
@@ -93,7 +93,7 @@ def test_channel_health_shows_disabled_channels_and_why(db, capsys):
 
 
 def test_api_tokens_are_shown_once_and_can_be_revoked(db, capsys):
-    code = main(["token", "create", "ci-bot", "--admin", "--db", db])
+    code = main(["subscriptions", "token", "create", "ci-bot", "--admin", "--db", db])
     out, err = capsys.readouterr()
     token = out.strip()
     assert code == 0 and token and token not in err

@@ -1,4 +1,5 @@
-"""Built-in and third-party components, found the same way: entry points in pyproject.toml."""
+"""Built-in and third-party sources, found the same way: entry points in pyproject.toml
+(`buysignal.sources`). The one registry: sinks are wired by the runners, not configured by name."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from schemas.errors import ConfigError
 
-GROUPS = ("buysignal.sources", "buysignal.sinks")
+GROUPS = ("buysignal.sources",)
 
 
 def available(group: str) -> dict[str, Any]:

@@ -1,11 +1,5 @@
-"""sinks: where results go (the SQL store, campaign lists, dead-letter files).
+"""sinks: where results go: the SQL store, campaign lists and list exports, alert delivery.
 
-`sink_class(name)` finds a sink by its registered name (see `sinks.registry`). Modules load on
-first use, so importing `sinks` stays cheap.
+Every sink takes batches (`sinks.base.Sink`); the runners wire them in (the store, then the alert
+sink); the campaign lists are cut from the store after a run.
 """
-
-from __future__ import annotations
-
-from sinks.registry import BUILTIN_SINKS, ENTRY_POINT_GROUP, available_sinks, sink_class
-
-__all__ = ["BUILTIN_SINKS", "ENTRY_POINT_GROUP", "available_sinks", "sink_class"]

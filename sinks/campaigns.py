@@ -22,7 +22,6 @@ from typing import ClassVar
 from schemas import Account, CampaignEntry, CampaignPerson, Contact, Match, Segment, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.base import Batch
-from sinks.dead_letters import DeadLetterWriter
 
 __all__ = [
     "CSV_COLUMNS",
@@ -32,7 +31,6 @@ __all__ = [
     "entry_key",
     "CampaignJsonWriter",
     "CampaignListWriter",
-    "DeadLetterWriter",
     "build_entries",
     "default_segments",
     "render_csv",

@@ -9,16 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sink_factories import make_dead_letter, make_entry
+from sink_factories import make_entry
 
-from schemas import DeadLetter
 from schemas.errors import ConfigError
 from sinks.base import Batch
 from sinks.campaigns import (
     CSV_COLUMNS,
     CampaignJsonWriter,
     CampaignListWriter,
-    DeadLetterWriter,
     default_segments,
 )
 
@@ -153,31 +151,3 @@ def test_json_lines_writer(tmp_path: Path) -> None:
 def test_an_unknown_format_names_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="csv, json"):
         CampaignListWriter(tmp_path, formats=("xlsx",))
-
-
-def test_dead_letter_writer_appends_each_id_once(tmp_path: Path) -> None:
-    path = tmp_path / "logs" / "dead_letters.jsonl"
-    writer = DeadLetterWriter(path)
-    assert writer.name == "dead_letters_jsonl"
-    letters = [make_dead_letter(1), make_dead_letter(2), make_dead_letter(1)]
-    assert writer.write_dead_letters(letters) == 2
-    first = path.read_bytes()
-    writer.write(Batch(dead_letters=letters))
-    assert path.read_bytes() == first
-    # A later run (a new writer) recreates the same letters with new times: still nothing added.
-    assert DeadLetterWriter(path).write_dead_letters([make_dead_letter(1), make_dead_letter(3)]) == 1
-    read = [DeadLetter.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    assert [d.error for d in read] == [
-        "ValueError: bad text 1",
-        "ValueError: bad text 2",
-        "ValueError: bad text 3",
-    ]
-
-
-def test_dead_letter_writer_survives_a_torn_last_line(tmp_path: Path) -> None:
-    path = tmp_path / "dead.jsonl"
-    path.write_text('not json\n{"id": "half', encoding="utf-8")
-    DeadLetterWriter(path).write_dead_letters([make_dead_letter(1)])
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[:2] == ["not json", '{"id": "half']
-    assert DeadLetter.model_validate_json(lines[2]).id == make_dead_letter(1).id

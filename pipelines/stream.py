@@ -21,25 +21,21 @@ from pipelines.streaming.worker import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     DEFAULT_MAX_TRIES,
     DEFAULT_PREFIX,
-    Alert,
     StreamCounts,
     StreamProcessor,
     StreamSettings,
     Topics,
-    build_alerts,
     decode_document,
     run_worker,
 )
 from schemas.errors import ConfigError
 
 __all__ = [
-    "Alert",
     "EmbeddedBroker",
     "StreamProcessor",
     "StreamSettings",
     "Topics",
     "add_parser",
-    "build_alerts",
     "cmd_stream",
     "decode_document",
     "publish_documents",

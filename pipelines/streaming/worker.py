@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import logging
 import queue
 import shutil
@@ -40,6 +39,9 @@ from pydantic import ValidationError
 from pipelines.config import Config
 from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent, nul_fields
 from sinks.base import Batch
+from sinks.delivery.alerts import alerts_from_batch
+from sinks.delivery.models import Alert
+from sinks.delivery.sink import accounts_for
 from sources import safejson
 
 if TYPE_CHECKING:
@@ -170,48 +172,6 @@ def decode_document(
     return document
 
 
-# -- alerts -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Alert:
-    """What a seller acts on: the event, the account it was matched to and the campaign segments
-    it entered. Published for events matched to an account or entering at least one segment."""
-
-    event: TriggerEvent
-    match: Match | None
-    entries: tuple[CampaignEntry, ...] = ()
-
-    @property
-    def segments(self) -> list[str]:
-        return sorted({e.segment for e in self.entries})
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "alert_id": self.event.event_id,
-                "event": self.event.model_dump(mode="json"),
-                "match": self.match.model_dump(mode="json") if self.match else None,
-                "segments": self.segments,
-                "entries": [e.model_dump(mode="json") for e in self.entries],
-            },
-            ensure_ascii=False,
-        )
-
-
-def build_alerts(batch: Batch) -> list[Alert]:
-    """One alert per event in the batch that found an account or entered a segment."""
-    matches = {m.event_id: m for m in batch.matches}
-    entries: dict[str, list[CampaignEntry]] = {}
-    for entry in batch.entries:
-        entries.setdefault(entry.event_id, []).append(entry)
-    alerts = []
-    for event in batch.events:
-        match = matches.get(event.event_id)
-        found = tuple(entries.get(event.event_id, ()))
-        if (match is not None and match.account_id) or found:
-            alerts.append(Alert(event=event, match=match, entries=found))
-    return alerts
-
-
 def news_only(batch: Batch, known: Sequence[TriggerEvent]) -> Batch:
     """The batch without the events it left as the store has them (a replayed message, a report
     that adds nothing): the topics carry what is new or changed, not every restatement."""
@@ -255,7 +215,12 @@ class Outcome:
     """One micro-batch's results, ready to publish and store."""
 
     batch: Batch
-    alerts: list[Alert] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)  # every event's: subscriptions filter them
+
+    @property
+    def published_alerts(self) -> list[Alert]:
+        """What the alerts topic carries: the alerts a seller can act on (`Alert.actionable`)."""
+        return [a for a in self.alerts if a.actionable]
 
 
 class StreamProcessor:
@@ -374,7 +339,7 @@ class StreamProcessor:
             batch = self._one_by_one(list(docs.values()), known, dead)
         batch = news_only(batch, known)
         batch.dead_letters = [*batch.dead_letters, *dead]
-        return Outcome(batch=batch, alerts=build_alerts(batch))
+        return Outcome(batch=batch, alerts=alerts_from_batch(batch, accounts_for(self.store, batch)))
 
     def _one_by_one(self, docs: list[Document], known: list[TriggerEvent], dead: list[DeadLetter]) -> Batch:
         assert self.processor is not None
@@ -420,7 +385,7 @@ class StreamProcessor:
         """Store the batch (idempotent: writing it twice leaves the same rows)."""
         self.store.write(outcome.batch)
         if self.alert_sink is not None:
-            self.alert_sink.write(outcome.batch)  # enqueue only: deliver_due sends
+            self.alert_sink.enqueue_alerts(outcome.alerts)  # deliver_due sends them
         if self._known is not None:
             self._known.update((e.event_id, e) for e in outcome.batch.events)
         if outcome.batch.entries:
@@ -557,7 +522,7 @@ def build_app(
             futures.append(
                 await out[topics.events].send(key=event.event_id.encode(), value=event.to_json().encode())
             )
-        for alert in outcome.alerts:
+        for alert in outcome.published_alerts:
             futures.append(
                 await out[topics.alerts].send(
                     key=alert.event.event_id.encode(), value=alert.to_json().encode()
@@ -695,7 +660,7 @@ def build_app(
             for outcome in outcomes:
                 counts.documents += len(outcome.batch.documents)
                 counts.events += len(outcome.batch.events)
-                counts.alerts += len(outcome.alerts)
+                counts.alerts += len(outcome.published_alerts)
                 counts.dead_letters += len(outcome.batch.dead_letters)
             log.info("stream: %s", counts.line())
             if processor.lists_stale:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from schemas import Account, Match
+from schemas import Account, CampaignEntry, Match
 from sinks.base import Batch
 from sinks.delivery.models import Alert, Subscription
 
@@ -47,9 +47,9 @@ def alerts_from_batch(batch: Batch, accounts: Mapping[str, Account]) -> list[Ale
     Unmatched events become alerts too (subscriptions skip them unless `matched_only` is off); an
     event the batch repeats becomes one alert."""
     match_by_event: dict[str, Match] = {m.event_id: m for m in batch.matches}
-    segments: dict[str, set[str]] = defaultdict(set)
+    entries: dict[str, list[CampaignEntry]] = defaultdict(list)
     for entry in batch.entries:
-        segments[entry.event_id].add(entry.segment)
+        entries[entry.event_id].append(entry)
     out: list[Alert] = []
     seen: set[str] = set()
     for event in batch.events:
@@ -69,8 +69,13 @@ def alerts_from_batch(batch: Batch, accounts: Mapping[str, Account]) -> list[Ale
                 account_id=account_id,
                 account_name=account_name,
                 account=account,
-                segments=sorted(segments.get(event.event_id, ())),
+                segments=sorted({e.segment for e in entries.get(event.event_id, ())}),
                 match_score=match.score if match and match.account_id else None,
+                match=match,
+                entries=sorted(
+                    entries.get(event.event_id, ()),
+                    key=lambda e: (e.segment, e.account_id or "", e.to_json()),
+                ),
             )
         )
     return out

@@ -6,6 +6,7 @@ Like `schemas/`, they are pydantic v2, frozen, strict about unknown fields and t
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from datetime import datetime
@@ -15,7 +16,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from schemas import Account, EventType, TriggerEvent
+from schemas import Account, CampaignEntry, EventType, Match, TriggerEvent
 
 ChannelKind = Literal["slack", "webhook", "email"]
 DigestPeriod = Literal["daily", "weekly"]
@@ -216,7 +217,8 @@ class Subscription(_Frozen):
 
 class Alert(_Frozen):
     """An event worth telling someone about: the event, its match, the account and the segments it
-    entered. `alert_id` is the event id (one match per event, so one alert per event)."""
+    entered. `alert_id` is the event id (one match per event, so one alert per event). The one alert
+    type: subscriptions filter these, and the stream's alerts topic carries the `actionable` ones."""
 
     event: TriggerEvent
     account_id: str | None = None
@@ -224,12 +226,34 @@ class Alert(_Frozen):
     account: Account | None = None
     segments: list[str] = Field(default_factory=list)
     match_score: float | None = None
+    match: Match | None = None
+    entries: list[CampaignEntry] = Field(default_factory=list, description="its campaign-list rows")
     created_at: AwareDatetime | None = Field(default=None, description="when it was first enqueued")
 
     @property
     def alert_id(self) -> str:
         """The stable id of this alert (the event id)."""
         return self.event.event_id
+
+    @property
+    def actionable(self) -> bool:
+        """Whether a seller can act on it: it found an account or entered a campaign segment."""
+        return bool(self.account_id or self.segments)
+
+    def to_json(self) -> str:
+        """The alert as a message (the stream's alerts topic): id, event, match, segments, entries."""
+        return json.dumps(
+            {
+                "alert_id": self.alert_id,
+                "event": self.event.model_dump(mode="json"),
+                "match": self.match.model_dump(mode="json") if self.match else None,
+                "account_id": self.account_id,
+                "account_name": self.account_name,
+                "segments": self.segments,
+                "entries": [e.model_dump(mode="json") for e in self.entries],
+            },
+            ensure_ascii=False,
+        )
 
     @property
     def owner(self) -> str | None:

@@ -15,14 +15,15 @@ from pipelines import cli
 from pipelines.stream import (
     EmbeddedBroker,
     Topics,
-    build_alerts,
     decode_document,
     resolve_broker_url,
 )
 from pipelines.streaming.broker import faust_broker_url, kafka_bootstrap
+from pipelines.streaming.worker import Outcome
 from schemas import CampaignEntry, DeadLetter, Document, Match, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.base import Batch
+from sinks.delivery.alerts import alerts_from_batch
 
 COMPONENT = "stream:buysignal.documents"
 STREAM_CASES = Path(__file__).resolve().parents[1] / "cases" / "stream"
@@ -122,7 +123,11 @@ def test_alerts_carry_the_event_its_match_and_the_segments_it_entered() -> None:
         ],
         entries=[_entry(matched, "funding_30d"), _entry(matched, "any_7d"), _entry(segment_only, "any_7d")],
     )
-    alerts = build_alerts(batch)
+    # One alert type and one builder (sinks.delivery): every event gets one, subscriptions filter
+    # them; the stream's alerts topic carries those a seller can act on (an account or a segment).
+    every = alerts_from_batch(batch, {})
+    assert [a.event.event_id for a in every] == ["e1", "e2", "e3"]
+    alerts = Outcome(batch=batch, alerts=every).published_alerts
     assert [a.event.event_id for a in alerts] == ["e1", "e3"]
     first = json.loads(alerts[0].to_json())
     assert first["alert_id"] == "e1"

@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from sources.base import ConfigError
+from schemas.errors import ConfigError
 
 
 def _since(value: str | None) -> datetime | None:
@@ -81,19 +81,3 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_alerts)
     return p
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m pipelines.alerts_cli ...`: the command on its own."""
-    parser = argparse.ArgumentParser(prog="buysignal")
-    add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["alerts", *(sys.argv[1:] if argv is None else argv)])
-    try:
-        return int(args.func(args))
-    except ConfigError as exc:
-        print(f"buysignal alerts: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

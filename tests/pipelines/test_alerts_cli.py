@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from moving_clock import MovingClock
 from test_serve import SPEC, auth, load_seed
 
-from pipelines.alerts_cli import main
+from pipelines.cli import main as cli_main
 from pipelines.serve.app import ServeSettings, create_app
 from sinks.base import Batch
 from sinks.delivery import api as delivery
@@ -54,7 +54,7 @@ def test_replay_sends_a_channels_dead_alerts_again(
     channel = _dead_webhook(url, webhook_receiver.url, clock)
     assert webhook_receiver.received == []
 
-    assert main(["replay", "--channel", channel, "--config", _config(tmp_path, url)]) == 0
+    assert cli_main(["alerts", "replay", "--channel", channel, "--config", _config(tmp_path, url)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == {"channel_id": channel, "requeued": 4, "sent": 4, "retrying": 0, "dead": 0, "errors": []}
     assert len(webhook_receiver.received) == 4
@@ -64,7 +64,7 @@ def test_replay_sends_a_channels_dead_alerts_again(
     assert {d.status for d in deliveries} == {"sent"} and keys == {d.idempotency_key for d in deliveries}
 
     # Nothing dead any more: a second replay requeues nothing and sends nothing.
-    assert main(["replay", "--channel", channel, "--config", _config(tmp_path, url)]) == 0
+    assert cli_main(["alerts", "replay", "--channel", channel, "--config", _config(tmp_path, url)]) == 0
     assert json.loads(capsys.readouterr().out) == {"channel_id": channel, "requeued": 0}
     assert len(webhook_receiver.received) == 4
 
@@ -73,11 +73,23 @@ def test_since_and_no_send(tmp_path: Path, webhook_receiver: Any, capsys: Any) -
     url = f"sqlite:///{tmp_path / 'b.db'}"
     channel = _dead_webhook(url, webhook_receiver.url, MovingClock())  # created 2026-11-25 09:00
     config = _config(tmp_path, url)
-    assert main(["replay", "--channel", channel, "--config", config, "--since", "2026-11-26"]) == 0
+    assert (
+        cli_main(["alerts", "replay", "--channel", channel, "--config", config, "--since", "2026-11-26"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["requeued"] == 0
     assert (
-        main(
-            ["replay", "--channel", channel, "--config", config, "--since", "2026-11-25T08:00Z", "--no-send"]
+        cli_main(
+            [
+                "alerts",
+                "replay",
+                "--channel",
+                channel,
+                "--config",
+                config,
+                "--since",
+                "2026-11-25T08:00Z",
+                "--no-send",
+            ]
         )
         == 0
     )
@@ -91,13 +103,16 @@ def test_replay_refuses_unknown_and_disabled_channels(tmp_path: Path, capsys: An
     url = f"sqlite:///{tmp_path / 'b.db'}"
     channel = _dead_webhook(url, "http://127.0.0.1:9/hook", MovingClock())
     config = _config(tmp_path, url)
-    assert main(["replay", "--channel", "nope", "--config", config]) == 2
+    assert cli_main(["alerts", "replay", "--channel", "nope", "--config", config]) == 2
     assert "no channel 'nope'" in capsys.readouterr().err
-    assert main(["replay", "--channel", channel, "--config", config, "--since", "last tuesday"]) == 2
+    assert (
+        cli_main(["alerts", "replay", "--channel", channel, "--config", config, "--since", "last tuesday"])
+        == 2
+    )
     assert "ISO 8601" in capsys.readouterr().err
     with Store(url) as store:
         delivery.disable_channel(store, channel, "endpoint moved")
-    assert main(["replay", "--channel", channel, "--config", config]) == 2
+    assert cli_main(["alerts", "replay", "--channel", channel, "--config", config]) == 2
     assert "enable it first" in capsys.readouterr().err
 
 

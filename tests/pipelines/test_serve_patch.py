@@ -16,9 +16,9 @@ from pipelines.config import config_from_dict
 from pipelines.serve import ServeConfig
 from pipelines.serve.app import ServeSettings, create_app
 from pipelines.serve.merge_patch import merge_patch
+from schemas.errors import ConfigError
 from sinks.delivery import api as delivery
 from sinks.store import Store
-from sources.base import ConfigError
 
 MERGE = {"Content-Type": "application/merge-patch+json"}
 

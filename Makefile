@@ -37,10 +37,11 @@ test: $(STAMP) ## run the whole test suite
 	@bash scripts/ensure-chromium.sh  # the web page's browser test (Debian's chromium)
 	$(BIN)/pytest -q
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: $(STAMP) ## ruff (lint + format check), mypy, and the layering contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy schemas sources triggers matchers sinks pipelines
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format .

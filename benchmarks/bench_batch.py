@@ -200,10 +200,10 @@ def iter_documents(path: Path, size: int) -> Iterator[list]:
 
 def core_step(config: Path, documents: Path) -> tuple[float, int, int]:
     """The core step alone, in this process: (documents/s, documents, events)."""
-    from pipelines.config import load_config
-    from pipelines.core import ProcessSettings, TriggerProcessor
+    from pipelines.config import load_config, process_settings
+    from pipelines.core import TriggerProcessor
 
-    processor = TriggerProcessor(ProcessSettings.from_config(load_config(config))).setup()
+    processor = TriggerProcessor(process_settings(load_config(config))).setup()
     busy = 0.0
     n = events = 0
     for batch in iter_documents(documents, CORE_BATCH):

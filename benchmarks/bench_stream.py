@@ -202,10 +202,10 @@ class AlertClock:
 
 def core_throughput(config: Path, n: int, batch_size: int) -> float:
     """Documents per second through the core step alone (no Kafka, no store)."""
-    from pipelines.config import load_config
-    from pipelines.core import ProcessSettings, TriggerProcessor
+    from pipelines.config import load_config, process_settings
+    from pipelines.core import TriggerProcessor
 
-    processor = TriggerProcessor(ProcessSettings.from_config(load_config(config))).setup()
+    processor = TriggerProcessor(process_settings(load_config(config))).setup()
     docs = Documents(limit=N_COMPANIES)
     items = [docs.take() for _ in range(n)]
     processor.process(items[:batch_size])  # warm up

@@ -1,5 +1,9 @@
 """The run configuration: one TOML file, every field with a default, validated before anything runs.
 
+This module owns every config model, the commands' tables included (`[schedule]`, `[serve]`): the
+commands import it, never the reverse. A command lays its command-line options over a table with
+`overlay`, validated as the file is.
+
 Input paths (feeds, CRM exports, aliases) are relative to the config file; the store and the output
 folder are relative to the directory the command runs in, so a bundled config never writes into the
 installed package.
@@ -10,16 +14,19 @@ from __future__ import annotations
 import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from croniter import croniter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipelines.schedule import ScheduleConfig
-from pipelines.serve import ServeConfig
+from pipelines.core import ProcessSettings
 from schemas import Clock, Segment, system_clock
 from schemas.errors import ConfigError
+from sinks.campaigns import default_segments
 from sinks.delivery.sink import DeliverySettings
 
 log = logging.getLogger("buysignal.config")
@@ -86,6 +93,71 @@ class CrmConfig(_Section):
 class BeamConfig(_Section):
     runner: str = "DirectRunner"
     options: list[str] = Field(default_factory=list, description="extra pipeline options, e.g. --project=x")
+
+
+# -- the commands' tables ----------------------------------------------------------------------------
+class ScheduleConfig(_Section):
+    """The `[schedule]` config table: when `buysignal schedule` runs the batch.
+
+    `cron` is one 5-field cron expression or a list of them (a tick is due when any of them is);
+    `timezone` is the IANA zone the expressions are read in (default UTC).
+    """
+
+    cron: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+
+    @field_validator("cron", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: list[str]) -> list[str]:
+        for expr in value:
+            if len(expr.split()) != 5 or not croniter.is_valid(expr):
+                raise ValueError(
+                    f"{expr!r} is not a 5-field cron expression (minute hour day-of-month month "
+                    "day-of-week), e.g. '0 6 * * 1-5' for 06:00 on weekdays"
+                )
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin'"
+            ) from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+DEFAULT_PORT = 8080
+
+
+class ServeConfig(_Section):
+    """The `[serve]` config table (every key optional; command-line options win)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    public_url: str | None = Field(
+        default=None, description="the address users reach the server at (for feed URLs behind a proxy)"
+    )
+    trust_localhost: bool = Field(default=True, description="web page without a token for local browsers")
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    allow_private_targets: bool | None = Field(
+        default=None,
+        description="deprecated: use [delivery] allow_private (the one setting; the config loader moves it)",
+    )
+    deliver_every: float | None = Field(
+        default=None, gt=0, description="send due alerts from the server every N seconds (retries included)"
+    )
 
 
 class SourceConfig(BaseModel):
@@ -192,3 +264,45 @@ def _one_private_targets_setting(cfg: Config, origin: str) -> Config:
         origin,
     )
     return cfg.model_copy(update={"delivery": cfg.delivery.model_copy(update={"allow_private": legacy})})
+
+
+Section = TypeVar("Section", bound=BaseModel)
+
+
+def overlay(section: Section, table: str, **given: Any) -> Section:
+    """A config table with command-line values laid over it (None: not given), validated as the file
+    is: the command line wins, and a bad value is a ConfigError naming `[table] key`."""
+    values = {key: value for key, value in given.items() if value is not None}
+    if not values:
+        return section
+    try:
+        return type(section).model_validate({**section.model_dump(exclude_unset=True), **values})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{table}.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(problems) from exc
+
+
+def process_settings(
+    cfg: Config, extra_aliases: Mapping[str, str] | None = None, *, clock: Clock = system_clock
+) -> ProcessSettings:
+    """What the core step needs from the config (small and picklable: Beam ships it to workers)."""
+
+    def path(value: str | None) -> str | None:
+        return cfg.input_path(value) if value else None
+
+    return ProcessSettings(
+        model=cfg.triggers.model,
+        min_confidence=cfg.triggers.min_confidence,
+        accounts_path=path(cfg.crm.accounts),
+        contacts_path=path(cfg.crm.contacts),
+        aliases_path=path(cfg.matching.aliases),
+        extra_aliases=tuple(sorted((extra_aliases or {}).items())),
+        threshold=cfg.matching.threshold,
+        review_min=cfg.matching.review_min,
+        segments=tuple(cfg.segments or default_segments()),
+        as_of=cfg.now(clock),
+        dedup_days=cfg.triggers.dedup_days,
+        index_cache_dir=cfg.index_cache_dir(),
+    )

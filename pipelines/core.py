@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from matchers import (
     AccountIndex,
@@ -26,13 +25,11 @@ from matchers import (
     title_to_role,
 )
 from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
-from pipelines.config import Config
 from pipelines.dedup import clusters, dedup_key, latest_version, merge
 from pipelines.index_cache import load_crm_index
 from schemas import (
     Account,
     CampaignEntry,
-    Clock,
     Contact,
     DeadLetter,
     Document,
@@ -40,15 +37,10 @@ from schemas import (
     Match,
     Segment,
     TriggerEvent,
-    nul_fields,
-    system_clock,
 )
-from schemas.errors import ConfigError
 from sinks.base import Batch
-from sinks.campaigns import build_entries, default_segments
-from sinks.store import Store
-from sources.crm import read_accounts, read_contacts, read_opportunities
-from sources.files import iter_json_lines
+from sinks.campaigns import build_entries
+from sources.crm import read_accounts, read_contacts
 from sources.jobchanges import job_change_document
 from triggers import load_detector
 from triggers.base import TriggerDetector
@@ -124,28 +116,6 @@ class ProcessSettings:
     dedup_days: int = 7
     # Where the account index of the export is cached between runs (None: built every time).
     index_cache_dir: str | None = None
-
-    @classmethod
-    def from_config(
-        cls, cfg: Config, extra_aliases: Mapping[str, str] | None = None, *, clock: Clock = system_clock
-    ) -> ProcessSettings:
-        def path(value: str | None) -> str | None:
-            return cfg.input_path(value) if value else None
-
-        return cls(
-            model=cfg.triggers.model,
-            min_confidence=cfg.triggers.min_confidence,
-            accounts_path=path(cfg.crm.accounts),
-            contacts_path=path(cfg.crm.contacts),
-            aliases_path=path(cfg.matching.aliases),
-            extra_aliases=tuple(sorted((extra_aliases or {}).items())),
-            threshold=cfg.matching.threshold,
-            review_min=cfg.matching.review_min,
-            segments=tuple(cfg.segments or default_segments()),
-            as_of=cfg.now(clock),
-            dedup_days=cfg.triggers.dedup_days,
-            index_cache_dir=cfg.index_cache_dir(),
-        )
 
 
 @dataclass
@@ -382,7 +352,7 @@ class TriggerProcessor:
     ) -> list[CampaignEntry]:
         """Campaign-list rows for these events, as of the run's 'now'."""
         when = as_of or self.settings.as_of
-        assert when is not None, "as_of is set by ProcessSettings.from_config"
+        assert when is not None, "as_of is set by pipelines.config.process_settings"
         return build_entries(events, matches, self.account_map, list(self.settings.segments), when)
 
     # -- all of it, in memory (streaming micro-batches, small runs) ----------------------------
@@ -460,51 +430,6 @@ def acquired_event(event: TriggerEvent) -> TriggerEvent | None:
         source=event.source,
         sources=list(event.sources),
     )
-
-
-def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:
-    """Read the configured CRM exports, upsert accounts, contacts and opportunities into the store,
-    and keep their bad rows as dead letters (in the snapshot and the store)."""
-    crm = CrmSnapshot.load(
-        cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
-        cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
-    )
-    store.upsert_accounts(crm.accounts)
-    store.upsert_contacts(crm.contacts)
-    if cfg.crm.opportunities:
-        opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities), notes=crm.notes)
-        store.upsert_opportunities(opps)
-        crm.dead_letters.extend(opp_dead)
-    store.add_dead_letters(crm.dead_letters)
-    return crm
-
-
-def read_history(path: str | Path) -> tuple[list[TriggerEvent], list[DeadLetter]]:
-    """Past trigger events (JSON Lines of TriggerEvent) used to seed the store, e.g. for discovery.
-    A bad line becomes a dead letter; a missing file is a config error."""
-    events: list[TriggerEvent] = []
-    dead: list[DeadLetter] = []
-    component = f"history:{Path(path).name}"
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 (closed below)
-    except OSError as exc:
-        raise ConfigError(f"[crm] history file {path} can't be read ({exc.strerror}); fix the path") from exc
-    with fh:
-        for item in iter_json_lines(fh, component):
-            if isinstance(item, DeadLetter):
-                dead.append(item)
-                continue
-            number, value = item
-            try:
-                event = TriggerEvent.model_validate(value)
-                if bad := nul_fields(event):
-                    raise ValueError(
-                        f"a NUL character (\\x00) in {', '.join(bad)}, which databases can't store"
-                    )
-                events.append(event)
-            except ValueError as exc:
-                dead.append(DeadLetter.of("source", component, f"line {number}: {exc}", value))
-    return events, dead
 
 
 def recent_window(settings: ProcessSettings) -> datetime | None:

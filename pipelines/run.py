@@ -19,8 +19,9 @@ from pipelines.batch import (
     read_sources,
     run_batch,
 )
-from pipelines.config import Config
-from pipelines.core import ProcessSettings, load_crm_into_store, read_history, recent_window
+from pipelines.config import Config, process_settings
+from pipelines.core import ProcessSettings, recent_window
+from pipelines.inputs import load_crm_into_store, read_history
 from pipelines.schedule import check_run_lock, held_run_lock
 from schemas import (
     CampaignEntry,
@@ -209,7 +210,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             dead.extend(hist_dead)
         store.add_dead_letters(dead)
 
-        settings = ProcessSettings.from_config(cfg, extra_aliases=store.aliases(), clock=clock)
+        settings = process_settings(cfg, extra_aliases=store.aliases(), clock=clock)
         known = store.events(since=recent_window(settings))
         events_before = store.event_ids()
         feed_state = PendingFeedState(store)

@@ -35,18 +35,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 from croniter import croniter
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipelines.config import Config, ScheduleConfig, load_config, overlay
 from pipelines.exits import CommandFailed
 from schemas import Clock, system_clock
 from schemas.errors import ConfigError
-
-if TYPE_CHECKING:
-    from pipelines.config import Config
 
 log = logging.getLogger("buysignal.schedule")
 
@@ -317,49 +313,6 @@ def _holding(held: HeldLock) -> Iterator[HeldLock]:
 
 
 # -- the schedule --------------------------------------------------------------------------------
-class ScheduleConfig(BaseModel):
-    """The `[schedule]` config table: when `buysignal schedule` runs the batch.
-
-    `cron` is one 5-field cron expression or a list of them (a tick is due when any of them is);
-    `timezone` is the IANA zone the expressions are read in (default UTC).
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    cron: list[str] = Field(default_factory=list)
-    timezone: str = "UTC"
-
-    @field_validator("cron", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, value: list[str]) -> list[str]:
-        for expr in value:
-            if len(expr.split()) != 5 or not croniter.is_valid(expr):
-                raise ValueError(
-                    f"{expr!r} is not a 5-field cron expression (minute hour day-of-month month "
-                    "day-of-week), e.g. '0 6 * * 1-5' for 06:00 on weekdays"
-                )
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin'"
-            ) from exc
-        return value
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-
 def next_tick(schedule: ScheduleConfig, after: datetime) -> datetime:
     """The first time strictly after `after` at which any of the cron expressions is due (aware UTC)."""
     if not schedule.cron:
@@ -379,41 +332,9 @@ def upcoming_ticks(schedule: ScheduleConfig, after: datetime, count: int) -> lis
     return ticks
 
 
-def load_run_config(path: str | None) -> tuple[Config, dict[str, Any]]:
-    """The run config, and its `[schedule]`, `[serve]`, `[delivery]` and `[[subscriptions]]` tables as plain
-    mappings, so each command can lay its command-line options over them before validating."""
-    from pipelines.config import load_config
-
-    cfg = load_config(path)
-    extras: dict[str, Any] = {}
-    if cfg.schedule is not None:
-        extras["schedule"] = cfg.schedule.model_dump(exclude_unset=True)
-    if cfg.serve is not None:
-        extras["serve"] = cfg.serve.model_dump(exclude_unset=True)
-    if cfg.subscriptions:
-        extras["subscriptions"] = cfg.subscriptions
-    # The one private-targets setting (and the rest of [delivery]), for the subscriptions commands.
-    extras["delivery"] = cfg.delivery.model_dump()
-    return cfg, extras
-
-
-def schedule_from(
-    extras: dict[str, Any], cron: Sequence[str] = (), timezone: str | None = None
-) -> ScheduleConfig:
-    """The `[schedule]` table validated, with command-line `--cron`/`--timezone` taking precedence."""
-    table = dict(extras.get("schedule") or {})
-    if cron:
-        table["cron"] = list(cron)
-    if timezone:
-        table["timezone"] = timezone
-    try:
-        return ScheduleConfig.model_validate(table)
-    except ValueError as exc:
-        problems = "; ".join(
-            f"schedule.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            for err in getattr(exc, "errors", lambda: [])()
-        )
-        raise ConfigError(problems or f"schedule: {exc}") from exc
+def schedule_from(cfg: Config, cron: Sequence[str] = (), timezone: str | None = None) -> ScheduleConfig:
+    """The `[schedule]` table with command-line `--cron`/`--timezone` laid over it (they win)."""
+    return overlay(cfg.schedule or ScheduleConfig(), "schedule", cron=list(cron) or None, timezone=timezone)
 
 
 Runner = Callable[["Config"], Any]
@@ -565,7 +486,7 @@ def _missed_ticks(schedule: ScheduleConfig, started: datetime, finished: datetim
 # -- the command ---------------------------------------------------------------------------------
 def cmd_schedule(args: argparse.Namespace) -> int:
     """`buysignal schedule`: run the batch on the configured cron schedule (or once, with --once)."""
-    cfg, extras = load_run_config(args.config)
+    cfg = load_config(args.config)
     if args.db:
         cfg = cfg.model_copy(update={"store": cfg.store.model_copy(update={"url": args.db})})
     if args.output_dir:
@@ -576,7 +497,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
         summary = run_tick(cfg)
         _print_summary(summary)
         return 0
-    schedule = schedule_from(extras, args.cron or (), args.timezone)
+    schedule = schedule_from(cfg, args.cron or (), args.timezone)
     if args.next:
         for tick in upcoming_ticks(schedule, system_clock(), args.next):
             print(f"{tick.astimezone(schedule.zone).isoformat()}")

@@ -25,6 +25,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from pipelines.config import Config, load_config
 from schemas import EventType
 from schemas.errors import ConfigError
 
@@ -48,33 +49,33 @@ def _delivery() -> Any:
     return api
 
 
-def _open_store(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
-    """The store named by --db, BUYSIGNAL_DB_URL or the config (in that order), and the config's extra tables."""
-    from pipelines.schedule import load_run_config
+def _open_store(args: argparse.Namespace) -> tuple[Any, Config | None]:
+    """The store named by --db, BUYSIGNAL_DB_URL or the config (in that order), and the config when
+    one was read (its [delivery], [serve] and [[subscriptions]] tables)."""
     from sinks.store import Store
 
-    extras: dict[str, Any] = {}
+    cfg: Config | None = None
     url = args.db or os.environ.get("BUYSIGNAL_DB_URL")
     if args.config or not url:
-        cfg, extras = load_run_config(args.config)
+        cfg = load_config(args.config)
         url = url or cfg.store.url
-    return Store(url), extras
+    return Store(url), cfg
 
 
-def _targets(args: argparse.Namespace, extras: dict[str, Any]) -> dict[str, Any]:
+def _targets(args: argparse.Namespace, cfg: Config | None) -> dict[str, Any]:
     """The one private-targets setting: the config's `[delivery] allow_private` / `allowed_hosts`,
     or `--allow-private-targets` (the same setting, for this command)."""
-    delivery = extras.get("delivery") or {}
+    delivery = cfg.delivery if cfg is not None else None
     return {
-        "allow_private": bool(delivery.get("allow_private"))
+        "allow_private": bool(delivery and delivery.allow_private)
         or bool(getattr(args, "allow_private_targets", False)),
-        "allowed_hosts": list(delivery.get("allowed_hosts") or []),
+        "allowed_hosts": list(delivery.allowed_hosts) if delivery else [],
     }
 
 
-def _public_url(args: argparse.Namespace, extras: dict[str, Any]) -> str:
-    serve = extras.get("serve") or {}
-    return str(args.public_url or serve.get("public_url") or DEFAULT_PUBLIC_URL).rstrip("/")
+def _public_url(args: argparse.Namespace, cfg: Config | None) -> str:
+    serve = cfg.serve if cfg is not None else None
+    return str(args.public_url or (serve.public_url if serve else None) or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def _emit(records: Iterable[BaseModel | dict[str, Any]], table: bool = False) -> None:
@@ -166,7 +167,7 @@ def _show_secrets_once(sub: Any, public_url: str) -> dict[str, Any]:
 def cmd_subscriptions(args: argparse.Namespace) -> int:
     """Dispatch `buysignal subscriptions ACTION`."""
     api = _delivery()
-    store, extras = _open_store(args)
+    store, cfg = _open_store(args)
     try:
         action = args.action
         if action == "token":
@@ -178,19 +179,19 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
         elif action == "add":
             spec = _spec_from(args)
             try:
-                sub = api.create_subscription(store, spec, **_targets(args, extras))
+                sub = api.create_subscription(store, spec, **_targets(args, cfg))
             except ValueError as exc:
                 raise ConfigError(api.redact(str(exc))) from exc
-            _emit([_show_secrets_once(sub, _public_url(args, extras))], args.table)
+            _emit([_show_secrets_once(sub, _public_url(args, cfg))], args.table)
         elif action == "update":
-            _emit([_update(api, store, args, _public_url(args, extras), _targets(args, extras))], args.table)
+            _emit([_update(api, store, args, _public_url(args, cfg), _targets(args, cfg))], args.table)
         elif action == "remove":
             _need(api.delete_subscription(store, args.id), "subscription", args.id)
             print(f"buysignal subscriptions: removed {args.id}", file=sys.stderr)
         elif action == "rotate-feed":
             _need(api.get_subscription(store, args.id), "subscription", args.id)
             token = api.rotate_feed_token(store, args.id)
-            url = f"{_public_url(args, extras)}/feeds/{token}.atom"
+            url = f"{_public_url(args, cfg)}/feeds/{token}.atom"
             _emit([{"subscription_id": args.id, "feed_token": token, "feed_url": url}])
             print(
                 "buysignal subscriptions: new feed URL (shown this once); the old one stops working",
@@ -210,12 +211,8 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
                 ) from exc
             _emit([channel], args.table)
         elif action == "sync":
-            tables = extras.get("subscriptions") or []
-            if not isinstance(tables, list):
-                raise ConfigError(
-                    "[[subscriptions]] must be an array of tables (one [[subscriptions]] per subscription)"
-                )
-            synced = api.sync_from_config(store, tables, **_targets(args, extras))
+            tables = cfg.subscriptions if cfg is not None else []
+            synced = api.sync_from_config(store, tables, **_targets(args, cfg))
             _emit(synced, args.table)
             print(
                 f"buysignal subscriptions: {len(synced)} subscriptions from the config are in the store",

@@ -16,47 +16,19 @@ import os
 import sys
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
+from pipelines.config import DEFAULT_PORT, Config, ServeConfig, load_config, overlay
 from schemas.errors import ConfigError
 
-DEFAULT_PORT = 8080
 
-
-class ServeConfig(BaseModel):
-    """The `[serve]` config table (every key optional; command-line options win)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    host: str = "127.0.0.1"
-    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
-    public_url: str | None = Field(
-        default=None, description="the address users reach the server at (for feed URLs behind a proxy)"
-    )
-    trust_localhost: bool = Field(default=True, description="web page without a token for local browsers")
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
-    allow_private_targets: bool | None = Field(
-        default=None,
-        description="deprecated: use [delivery] allow_private (the one setting; the config loader moves it)",
-    )
-    deliver_every: float | None = Field(
-        default=None, gt=0, description="send due alerts from the server every N seconds (retries included)"
-    )
-
-
-def serve_config(extras: dict[str, Any], args: argparse.Namespace) -> ServeConfig:
-    """The `[serve]` table validated, with the command-line options laid over it."""
-    table = dict(extras.get("serve") or {})
-    for key in ("host", "port", "public_url", "max_body_bytes", "deliver_every"):
-        value = getattr(args, key, None)
-        if value is not None:
-            table[key] = value
+def serve_config(cfg: Config, args: argparse.Namespace) -> ServeConfig:
+    """The `[serve]` table with the command-line options laid over it (they win)."""
+    given = {
+        key: getattr(args, key, None)
+        for key in ("host", "port", "public_url", "max_body_bytes", "deliver_every")
+    }
     if getattr(args, "no_localhost_bypass", False):
-        table["trust_localhost"] = False
-    try:
-        return ServeConfig.model_validate(table)
-    except ValidationError as exc:
-        problems = "; ".join(f"serve.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        raise ConfigError(problems) from exc
+        given["trust_localhost"] = False
+    return overlay(cfg.serve or ServeConfig(), "serve", **given)
 
 
 def _store_url(args: argparse.Namespace, cfg: Any) -> str:
@@ -88,9 +60,7 @@ def _is_loopback_host(host: str) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the server in the foreground until Ctrl-C/SIGTERM (or create an API token and exit)."""
-    from pipelines.schedule import load_run_config
-
-    cfg, extras = load_run_config(args.config)
+    cfg = load_config(args.config)
     store_url = _store_url(args, cfg)
     if args.create_token:
         return create_token(store_url, args.create_token, owner=args.owner, admin=args.admin)
@@ -102,7 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from pipelines.serve.app import ServeSettings, create_app
     from sinks.campaigns import default_segments
 
-    options = serve_config(extras, args)
+    options = serve_config(cfg, args)
     settings = ServeSettings(
         store_url=store_url,
         segments=list(cfg.segments or default_segments()),

@@ -257,11 +257,13 @@ class StreamProcessor:
         """Load the CRM snapshot into the store (as a batch run does) and the core step (spaCy,
         account index) once, before the worker joins its consumer group."""
         # Imported here so the edge (decoding, alerts) works without loading spaCy and the matchers.
-        from pipelines.core import ProcessSettings, TriggerProcessor, load_crm_into_store
+        from pipelines.config import process_settings
+        from pipelines.core import TriggerProcessor
+        from pipelines.inputs import load_crm_into_store
 
         cfg = self.cfg
         crm = load_crm_into_store(cfg, self.store)
-        settings = ProcessSettings.from_config(cfg, extra_aliases=self.store.aliases(), clock=self.clock)
+        settings = process_settings(cfg, extra_aliases=self.store.aliases(), clock=self.clock)
         self.processor = TriggerProcessor(settings, crm=crm).setup()
         self.alert_sink = self._alert_sink()
         return self

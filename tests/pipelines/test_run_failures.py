@@ -14,8 +14,8 @@ from run_support import ACME_SERIES_A, rss, write_run_config
 import pipelines.run as run_module
 from pipelines.cli import main
 from pipelines.config import load_config
-from pipelines.core import read_history
 from pipelines.dedup import deduplicate
+from pipelines.inputs import read_history
 from schemas import TriggerEvent
 from schemas.errors import ConfigError
 from sinks.store import Store

@@ -15,12 +15,10 @@ from pathlib import Path
 import pytest
 
 from pipelines.cli import main as cli_main
-from pipelines.config import load_config
+from pipelines.config import ScheduleConfig, config_from_dict, load_config
 from pipelines.schedule import (
     RunLockHeld,
-    ScheduleConfig,
     Scheduler,
-    load_run_config,
     lock_file_path,
     next_tick,
     run_lock,
@@ -71,7 +69,7 @@ def test_the_earliest_of_several_expressions_wins_and_time_zones_follow_dst():
 )
 def test_a_bad_schedule_is_a_config_error_that_says_what_to_fix(table, fix):
     with pytest.raises(ConfigError, match=fix):
-        schedule_from({"schedule": table})
+        schedule_from(config_from_dict({"schedule": table}))
 
 
 def test_no_cron_at_all_is_a_usage_error(tmp_path, capsys):
@@ -99,12 +97,14 @@ def test_the_schedule_table_loads_beside_the_rest_of_the_config(tmp_path):
         ),
         encoding="utf-8",
     )
-    cfg, extras = load_run_config(str(config))
+    cfg = load_config(str(config))
     assert cfg.store.url == "sqlite:///runs.db"
-    assert schedule_from(extras).timezone == "Europe/Berlin"
-    assert extras["subscriptions"][0]["owner"] == "ana"
-    # --cron on the command line wins over the file.
-    assert schedule_from(extras, cron=["*/5 * * * *"]).cron == ["*/5 * * * *"]
+    assert schedule_from(cfg).timezone == "Europe/Berlin"
+    assert cfg.subscriptions[0]["owner"] == "ana"
+    # --cron on the command line wins over the file, and is checked as the file is.
+    assert schedule_from(cfg, cron=["*/5 * * * *"]).cron == ["*/5 * * * *"]
+    with pytest.raises(ConfigError, match="schedule.cron"):
+        schedule_from(cfg, cron=["every day"])
 
 
 # -- the run lock ------------------------------------------------------------------------------------

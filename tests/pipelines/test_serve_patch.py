@@ -12,8 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from test_serve import SPEC, auth, seed_store
 
-from pipelines.config import config_from_dict
-from pipelines.serve import ServeConfig
+from pipelines.config import ServeConfig, config_from_dict
 from pipelines.serve.app import ServeSettings, create_app
 from pipelines.serve.merge_patch import merge_patch
 from schemas.errors import ConfigError

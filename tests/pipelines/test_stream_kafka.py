@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from stream_support import STREAM_CASES, KafkaBroker, consume, never, produce_raw, wait_until
 
-from pipelines.config import load_config
+from pipelines.config import load_config, process_settings
 from pipelines.stream import Topics, publish_documents
 from schemas import Document
 
@@ -211,11 +211,11 @@ def generated_documents(n: int) -> list[Document]:
 def test_kill_9_and_sigterm_mid_stream_lose_nothing_and_double_nothing(
     kafka_broker: KafkaBroker, stream_worker: Any, tmp_path: Path
 ) -> None:
-    from pipelines.core import ProcessSettings, TriggerProcessor
+    from pipelines.core import TriggerProcessor
 
     docs = generated_documents(600)
     cfg = load_config(CONFIG)
-    expected = TriggerProcessor(ProcessSettings.from_config(cfg)).setup().process(docs)
+    expected = TriggerProcessor(process_settings(cfg)).setup().process(docs)
     assert expected.events, "the generated documents must yield events, or this test proves nothing"
 
     prefix = unique_prefix("kill")

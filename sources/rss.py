@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import math
 import random
 import re
 import time
@@ -20,7 +19,6 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,6 +31,7 @@ from pydantic import ValidationError
 
 from schemas import Clock, DeadLetter, Document, FeedState, fingerprint, nul_fields, system_clock
 from schemas.errors import ConfigError
+from schemas.retry import Backoff, retry_after_seconds
 from sources.base import FeedStateStore, SourceItem
 from sources.fetch import BodyTooLarge, DeadlineExceeded, FetchError, FetchLimits, bounded_get
 from sources.plaintext import html_to_text, looks_like_html, normalise_whitespace
@@ -47,7 +46,6 @@ __all__ = [
     "ParsedFeed",
     "RssSource",
     "parse_feed",
-    "retry_after_seconds",
 ]
 
 log = logging.getLogger("buysignal.sources.rss")
@@ -114,27 +112,6 @@ class _Fetched:
     url: str  # after redirects
     headers: Mapping[str, str]
     validators: FeedState | None  # what to remember once the body parsed (HTTP only)
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP-date, counted from `now`,
-    default the system clock); None if absent or unreadable, so the caller falls back to its own backoff."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or system_clock())).total_seconds()
-    if math.isnan(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 class RssSource:
@@ -364,13 +341,10 @@ class RssSource:
             self.sleep(delay)
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
-        """How long to wait before the next attempt: what the server asked for, else exponential
-        backoff with jitter (so many clients don't retry in lockstep), both capped at max_delay."""
-        told = retry_after_seconds(retry_after, self.clock())
-        if told is not None:
-            return min(told, self.max_delay)
-        base = self.backoff * (2**attempt)
-        return min(self.max_delay, base + self.rng.uniform(0, base))
+        """How long to wait before the next attempt (schemas.retry: exponential from `backoff` to
+        twice it, jittered, capped at max_delay, never less than the server's Retry-After)."""
+        backoff = Backoff(first=2 * self.backoff, max_delay=self.max_delay, rng=self.rng)
+        return backoff.delay(attempt + 1, retry_after_seconds(retry_after, self.clock()))
 
 
 # -- parsing ------------------------------------------------------------------------------------

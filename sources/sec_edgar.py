@@ -44,6 +44,7 @@ import httpx
 from schemas import DeadLetter, Document, FeedState
 from schemas.clock import Clock, system_clock
 from schemas.errors import ConfigError
+from schemas.retry import Backoff, retry_after_seconds
 from sources import safejson
 from sources.base import FeedStateStore, SourceItem
 from sources.edgar_filings import (
@@ -55,7 +56,7 @@ from sources.edgar_filings import (
     submission_url,
 )
 from sources.fetch import DeadlineExceeded, FetchError, FetchLimits, bounded_get
-from sources.rss import RETRIABLE_STATUS, retry_after_seconds
+from sources.rss import RETRIABLE_STATUS
 
 __all__ = [
     "SEC_MAX_RATE",
@@ -269,8 +270,8 @@ class EdgarHttp:
                     "EDGAR may be down for maintenance, the next run tries again"
                 )
             told = retry_after_seconds(retry_after, self.clock() if retry_after else None)
-            base = self.backoff * (2**attempt)
-            delay = min(self.max_delay, told if told is not None else base + self.rng.uniform(0, base))
+            backoff = Backoff(first=2 * self.backoff, max_delay=self.max_delay, rng=self.rng)
+            delay = backoff.delay(attempt + 1, told)
             attempt += 1
             self.stats.retries += 1
             log.warning(

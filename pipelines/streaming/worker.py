@@ -34,10 +34,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import tenacity
 from pydantic import ValidationError
 
 from pipelines.config import Config
 from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent, nul_fields
+from schemas.retry import Backoff
 from sinks.base import Batch
 from sinks.delivery.alerts import alerts_from_batch
 from sinks.delivery.models import Alert
@@ -569,14 +571,17 @@ def build_app(
     async def tries(
         messages: list[tuple[bytes | None, str]], times: int
     ) -> tuple[Outcome | None, Exception | None]:
-        """`attempt` up to `times` times with backoff; the outcome, or the last error."""
-        delay = 0.5
-        error: Exception | None = None
-        for number in range(1, times + 1):
+        """`attempt` up to `times` times, waiting between tries as every retry in the project does
+        (schemas.retry.Backoff, run by tenacity); the outcome, or the last error. A stop (Stopping,
+        a BaseException) is never retried."""
+        number = 0
+
+        async def logged() -> Outcome:
+            nonlocal number
+            number += 1
             try:
-                return await attempt(messages), None
+                return await attempt(messages)
             except Exception as exc:  # any failure: tried again, then isolated (see settle)
-                error = exc
                 log.error(
                     "stream: %d message(s) from %s failed (%s: %s), try %d of %d",
                     len(messages),
@@ -586,16 +591,26 @@ def build_app(
                     number,
                     times,
                 )
-                if number < times:
-                    await pause(delay)
-                    delay = min(delay * 2, RETRY_MAX_DELAY)
-        return None, error
+                raise
+
+        retrying = tenacity.AsyncRetrying(
+            stop=tenacity.stop_after_attempt(times),
+            wait=Backoff(first=1.0, max_delay=RETRY_MAX_DELAY),
+            retry=tenacity.retry_if_exception_type(Exception),
+            sleep=pause,
+            reraise=True,
+        )
+        try:
+            return await retrying(logged), None
+        except Exception as exc:
+            return None, exc
 
     async def dead_letter(message: tuple[bytes | None, str], error: Exception) -> Outcome:
         """A message that failed every try: its dead letter, published and stored. Retried (with
         backoff, until the worker stops) while that fails too: then the store or the broker is
         down, not the message, and the message itself is tried again first."""
-        delay = 0.5
+        backoff = Backoff(first=1.0, max_delay=RETRY_MAX_DELAY)
+        failures = 0
         while True:
             dead = processor.unprocessable(message, error, settings.max_tries)
             outcome = Outcome(batch=Batch(dead_letters=[dead]))
@@ -604,6 +619,8 @@ def build_app(
                 await in_thread(processor.store.add_dead_letters, [dead])
                 return outcome
             except Exception as exc:  # the store or the broker itself: wait, then try the message again
+                failures += 1
+                delay = backoff.delay(failures)
                 log.error(
                     "stream: can't keep the dead letter of %s either (%s: %s); retrying in %.1fs",
                     message[1],
@@ -612,7 +629,6 @@ def build_app(
                     delay,
                 )
                 await pause(delay)
-                delay = min(delay * 2, RETRY_MAX_DELAY)
             retried, again = await tries([message], settings.max_tries)
             if retried is not None:
                 return retried

@@ -1,36 +1,12 @@
-"""When a failed delivery is tried again: the one place delivery's retry rules live.
-
-Exponential backoff with a cap and jitter, at least what the endpoint asked for in Retry-After, and
-a limit on attempts. `DeliveryService` asks this module and nothing else, so a project-wide retry
-helper can replace it in one place.
-"""
+"""When a failed delivery is tried again: a limit on attempts over the project's one backoff rule
+and Retry-After parser (schemas.retry). `DeliveryService` asks this module and nothing else."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
-
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """An HTTP Retry-After header as seconds from `now` (it may be a number or an HTTP date);
-    None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+from schemas.retry import Backoff
 
 
 @dataclass
@@ -58,9 +34,7 @@ class RetryPolicy:
         return attempts >= self.max_attempts
 
     def delay(self, attempts: int, retry_after: float | None = None) -> float:
-        """Seconds to wait after the `attempts`-th failure."""
-        delay = min(self.max_delay, self.base_delay * (2 ** max(0, attempts - 1)))
-        delay = delay / 2 + self.rng.uniform(0, delay / 2)
-        if retry_after is not None:
-            delay = max(delay, min(retry_after, self.max_delay))
-        return delay
+        """Seconds to wait after the `attempts`-th failure (the project's one backoff rule)."""
+        return Backoff(first=self.base_delay, max_delay=self.max_delay, rng=self.rng).delay(
+            attempts, retry_after
+        )

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from schemas import Clock
+from schemas.retry import retry_after_seconds
 from sinks.delivery import tables as dt
 from sinks.delivery.alerts import matches
 from sinks.delivery.messages import (
@@ -60,7 +61,7 @@ from sinks.delivery.repository import (
     stored_alerts,
     writing,
 )
-from sinks.delivery.retry import RetryPolicy, retry_after_seconds
+from sinks.delivery.retry import RetryPolicy
 from sinks.delivery.security import UnsafeTargetError, redact, resolve_target
 from sinks.store import Store
 

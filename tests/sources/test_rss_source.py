@@ -16,7 +16,8 @@ import pytest
 
 from schemas import DeadLetter, Document, FeedState
 from schemas.errors import ConfigError
-from sources.rss import USER_AGENT, MemoryFeedState, RssSource, retry_after_seconds
+from schemas.retry import retry_after_seconds
+from sources.rss import USER_AGENT, MemoryFeedState, RssSource
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "sources" / "feeds"
 SHARED = Path(os.environ.get("BUYSIGNAL_SHARED", Path(__file__).resolve().parents[2] / ".." / "shared"))

@@ -43,6 +43,32 @@ def index_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["BUYSIGNAL_CACHE_DIR"] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_trigger_pipeline() -> Iterator[None]:
+    """The bundled spaCy pipeline, loaded once per test session: every in-process run, classify and
+    stream step of the tests gets the same (read-only) pipeline instead of loading it again (a few
+    seconds each). Other pipelines (a test's own, a training run's) load as usual."""
+    import spacy
+
+    from triggers.detector import BUNDLED_MODEL
+
+    real_load = spacy.load
+    loaded: dict[str, object] = {}
+
+    def load(name: object, *args: object, **kwargs: object) -> object:
+        if args or kwargs or Path(str(name)).resolve() != BUNDLED_MODEL:
+            return real_load(name, *args, **kwargs)  # type: ignore[arg-type]
+        if "bundled" not in loaded:
+            loaded["bundled"] = real_load(name)  # type: ignore[arg-type]
+        return loaded["bundled"]
+
+    spacy.load = load  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        spacy.load = real_load
+
+
 @pytest.fixture
 def clock() -> MovingClock:
     """The test's clock, at 2026-11-25 09:00 UTC until the test moves it (pass it wherever code

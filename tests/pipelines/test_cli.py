@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -22,6 +23,24 @@ def run_cli(*args: str, stdin: str | bytes | None = None) -> subprocess.Complete
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8", "replace")
     )
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """`buysignal ARGS` in this process (the same `main`, with stdin, stdout and stderr swapped):
+    no new interpreter and no spaCy load per call. `run_cli` keeps one real process in the suite."""
+
+    def invoke(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess[str]:
+        data = stdin.encode() if isinstance(stdin, str) else (stdin or b"")
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse's own usage errors
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out, err)
+
+    return invoke
 
 
 def lines(text: str) -> list[dict]:
@@ -62,7 +81,7 @@ def test_classify_reads_stdin_and_writes_contract_events():
     assert "3 documents" in proc.stderr
 
 
-def test_classify_skips_bad_lines_and_reports_them(tmp_path: Path):
+def test_classify_skips_bad_lines_and_reports_them(tmp_path: Path, cli):
     src = tmp_path / "docs.jsonl"
     src.write_bytes(
         b'{"id": "ok-1", "title": "Acme Robotics raises $10M seed round"}\n'
@@ -72,7 +91,7 @@ def test_classify_skips_bad_lines_and_reports_them(tmp_path: Path):
         b'{"id": "ok-2", "title": "Bluebird acquires Tern Labs"}\n'
     )
     out = tmp_path / "events.jsonl"
-    proc = run_cli("classify", str(src), "-o", str(out))
+    proc = cli("classify", str(src), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     ids = {e["document_id"] for e in lines(out.read_text())}
     assert {"ok-1", "ok-2"} <= ids
@@ -81,17 +100,17 @@ def test_classify_skips_bad_lines_and_reports_them(tmp_path: Path):
     assert "line 2" in proc.stderr and "line 3" in proc.stderr and "line 4" in proc.stderr
 
 
-def test_classify_min_confidence_filters():
+def test_classify_min_confidence_filters(cli):
     stdin = "\n".join(json.dumps(d) for d in DOCS[:2]) + "\n"
-    everything = lines(run_cli("classify", "--min-confidence", "0", stdin=stdin).stdout)
+    everything = lines(cli("classify", "--min-confidence", "0", stdin=stdin).stdout)
     assert len(everything) >= 2
     top = max(e["confidence"] for e in everything)
     low = min(e["confidence"] for e in everything)
-    kept = lines(run_cli("classify", "--min-confidence", str(low + 1e-9), stdin=stdin).stdout)
+    kept = lines(cli("classify", "--min-confidence", str(low + 1e-9), stdin=stdin).stdout)
     assert all(e["confidence"] > low for e in kept) and len(kept) < len(everything) or top == low
 
 
-def test_match_adds_account_fields(tmp_path: Path):
+def test_match_adds_account_fields(tmp_path: Path, cli):
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(
         "account_id,name,domain,owner\n"
@@ -110,7 +129,7 @@ def test_match_adds_account_fields(tmp_path: Path):
             {"id": "5"},
         ]
     )
-    proc = run_cli("match", "--accounts", str(accounts), stdin=stdin)
+    proc = cli("match", "--accounts", str(accounts), stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     out = lines(proc.stdout)
     assert [o.get("id", o.get("event_id")) for o in out] == ["1", "2", "3", "4"]
@@ -126,7 +145,7 @@ def test_match_adds_account_fields(tmp_path: Path):
     assert "line 5" in proc.stderr
 
 
-def test_match_marks_ties_and_near_misses_for_review(tmp_path: Path):
+def test_match_marks_ties_and_near_misses_for_review(tmp_path: Path, cli):
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(
         "Id,Name,Website,OwnerId\n"
@@ -139,25 +158,25 @@ def test_match_marks_ties_and_near_misses_for_review(tmp_path: Path):
         json.dumps({"id": str(i), "company": c})
         for i, c in enumerate(["Meridian", "Meridian Health Ventures", "Clay"], 1)
     )
-    out = lines(run_cli("match", "--accounts", str(accounts), stdin=stdin).stdout)
+    out = lines(cli("match", "--accounts", str(accounts), stdin=stdin).stdout)
     tie, near, clay = out
     assert tie["account_id"] is None and tie["ambiguous"] and tie["review_reason"] == "tie"
     assert near["account_id"] is None and near["review_reason"] == "near_miss"
     assert near["candidates"][0]["account_id"] == "001Hs00000MeRiDIAV"
     assert clay["account_id"] == "001Hs00000ClAyLIAV" and clay["matched_by"] == "name is the domain clay.com"
-    strict = lines(run_cli("match", "--accounts", str(accounts), "--review-min", "80", stdin=stdin).stdout)
+    strict = lines(cli("match", "--accounts", str(accounts), "--review-min", "80", stdin=stdin).stdout)
     assert strict[1]["review_reason"] is None and strict[0]["review_reason"] == "tie"
 
 
-def test_match_with_unrecognised_headers_is_a_usage_error(tmp_path: Path):
+def test_match_with_unrecognised_headers_is_a_usage_error(tmp_path: Path, cli):
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    proc = run_cli("match", "--accounts", str(accounts), stdin='{"id": "1", "company": "x"}\n')
+    proc = cli("match", "--accounts", str(accounts), stdin='{"id": "1", "company": "x"}\n')
     assert proc.returncode == 2
     assert "accounts.csv" in proc.stderr and "Name" in proc.stderr
 
 
-def test_ingest_rss_local_file_and_unreachable_url(tmp_path: Path):
+def test_ingest_rss_local_file_and_unreachable_url(tmp_path: Path, cli):
     feed = tmp_path / "feed.xml"
     feed.write_text(
         """<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
@@ -167,7 +186,7 @@ def test_ingest_rss_local_file_and_unreachable_url(tmp_path: Path):
         </channel></rss>""",
         encoding="utf-8",
     )
-    proc = run_cli("ingest", "rss", str(feed), "http://127.0.0.1:9/feed.xml", "--retries", "1")
+    proc = cli("ingest", "rss", str(feed), "http://127.0.0.1:9/feed.xml", "--retries", "1")
     assert proc.returncode == 0, proc.stderr
     docs = lines(proc.stdout)
     assert [d["title"] for d in docs] == ["Acme raises $5M seed", "Bluebird opens Berlin office"]
@@ -175,10 +194,10 @@ def test_ingest_rss_local_file_and_unreachable_url(tmp_path: Path):
     assert "127.0.0.1:9" in proc.stderr
 
 
-def test_bad_usage_exits_2():
-    assert run_cli("classify", "--min-confidence").returncode == 2
-    assert run_cli("nope").returncode == 2
-    assert run_cli("match").returncode == 2  # --accounts is required
+def test_bad_usage_exits_2(cli):
+    assert cli("classify", "--min-confidence").returncode == 2
+    assert cli("nope").returncode == 2
+    assert cli("match").returncode == 2  # --accounts is required
 
 
 def test_missing_input_file_exits_2(tmp_path: Path):

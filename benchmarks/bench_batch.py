@@ -242,7 +242,7 @@ def drop_pg_database(name: str) -> None:
 
 def buysignal_run(config: Path, folder: Path, extra: list[str], cache: Path) -> RunFigures:
     env = {**os.environ, "PYTHONPATH": str(REPO), "BUYSIGNAL_CACHE_DIR": str(cache)}
-    cmd = [sys.executable, "-m", "pipelines.cli", "run", "--config", str(config), *extra]
+    cmd = [sys.executable, "-m", "pipelines.commands.cli", "run", "--config", str(config), *extra]
     figures = run_measured(cmd, env, folder)
     if figures.returncode != 0:
         print(figures.stderr_tail, file=sys.stderr)

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipelines.streaming.broker import EmbeddedBroker  # noqa: E402
-from pipelines.streaming.producer import ensure_topics  # noqa: E402
+from pipelines.runners.stream.broker import EmbeddedBroker  # noqa: E402
+from pipelines.runners.stream.producer import ensure_topics  # noqa: E402
 from schemas import Document  # noqa: E402
 
 FIRST = ["Amber", "Birch", "Cinder", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Indigo", "Juniper",
@@ -224,7 +224,7 @@ async def measure(args: argparse.Namespace, broker: EmbeddedBroker, folder: Path
     log = open(folder / "worker.log", "wb")  # noqa: SIM115
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     worker = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "stream", "--config", str(config),
+        [sys.executable, "-m", "pipelines.commands.cli", "stream", "--config", str(config),
          "--db", f"sqlite:///{folder / 'bench.db'}", "--broker", broker.url, "--topic-prefix", prefix,
          "--batch-size", str(args.batch_size), "--batch-within", str(args.batch_within)],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=folder,

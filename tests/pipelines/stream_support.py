@@ -119,7 +119,7 @@ class WorkerProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "--verbose", "stream", *self.args],
+            [sys.executable, "-m", "pipelines.commands.cli", "--verbose", "stream", *self.args],
             cwd=self.cwd,
             stdout=log,
             stderr=subprocess.STDOUT,

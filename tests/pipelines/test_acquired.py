@@ -13,8 +13,8 @@ from run_support import rss, write_run_config
 
 from pipelines.config import load_config
 from pipelines.core import acquired_event
-from pipelines.dedup import deduplicate
-from pipelines.run import run
+from pipelines.core.dedup import deduplicate
+from pipelines.runners.run import run
 from schemas import Filing, TriggerEvent
 from sinks.store import Store
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from moving_clock import MovingClock
 from test_serve import SPEC, auth, load_seed
 
-from pipelines.cli import main as cli_main
-from pipelines.serve.app import ServeSettings, create_app
+from pipelines.commands.cli import main as cli_main
+from pipelines.commands.serve.app import ServeSettings, create_app
 from sinks.base import Batch
 from sinks.delivery import api as delivery
 from sinks.store import Store

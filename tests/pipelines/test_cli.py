@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.commands.cli import main
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "pipelines"
 
@@ -18,7 +18,7 @@ CASES = Path(__file__).resolve().parents[1] / "cases" / "pipelines"
 def run_cli(*args: str, stdin: str | bytes | None = None) -> subprocess.CompletedProcess[str]:
     data = stdin.encode() if isinstance(stdin, str) else stdin
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args], input=data, capture_output=True, timeout=300
+        [sys.executable, "-m", "pipelines.commands.cli", *args], input=data, capture_output=True, timeout=300
     )
     return subprocess.CompletedProcess(
         proc.args, proc.returncode, proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8", "replace")

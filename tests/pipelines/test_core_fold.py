@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from pipelines.core import Version, fold_reports, fold_versions, restate
-from pipelines.dedup import dedup_key
+from pipelines.core.dedup import dedup_key
 from schemas import TriggerEvent
 
 T0 = datetime(2026, 11, 10, 9, tzinfo=UTC)

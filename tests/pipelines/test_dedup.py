@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from pipelines.dedup import dedup_key, deduplicate
+from pipelines.core.dedup import dedup_key, deduplicate
 from schemas import TriggerEvent
 
 T0 = datetime(2026, 11, 10, 9, tzinfo=UTC)

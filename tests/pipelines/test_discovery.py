@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from pipelines.discovery import DiscoveryError, discover
-from pipelines.discovery.analysis import VERDICT_RECOMMEND, VERDICT_THIN, headline
-from pipelines.discovery.stats import benjamini_hochberg, ratio_interval, wilson_interval
+from pipelines.commands.discover import DiscoveryError, discover
+from pipelines.commands.discover.analysis import VERDICT_RECOMMEND, VERDICT_THIN, headline
+from pipelines.commands.discover.stats import benjamini_hochberg, ratio_interval, wilson_interval
 from schemas import Account, Opportunity, TriggerEvent
 from schemas.errors import ConfigError
 

@@ -14,7 +14,7 @@ import pytest
 from schemas import Account, Match, TriggerEvent
 
 pytest.importorskip("sources.crm", reason="discover reads opportunities through sources.crm")
-from pipelines.cli import main  # noqa: E402
+from pipelines.commands.cli import main  # noqa: E402
 
 START = date(2024, 1, 1)
 HEADER = [

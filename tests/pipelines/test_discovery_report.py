@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from pipelines.discovery import (
+from pipelines.commands.discover import (
     DiscoveryReport,
     discover,
     render_terminal,
@@ -26,7 +26,7 @@ from pipelines.discovery import (
     write_report_files,
     write_segments,
 )
-from pipelines.discovery.report import CSV_COLUMNS
+from pipelines.commands.discover.report import CSV_COLUMNS
 from schemas import Account, Opportunity, Segment, TriggerEvent
 from schemas.errors import ConfigError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.exits import CommandFailed, UsageError, run_command
-from pipelines.schedule import RunLockHeld
+from pipelines.commands.exits import CommandFailed, UsageError, run_command
+from pipelines.runners.lock import RunLockHeld
 from schemas.errors import ConfigError
 
 

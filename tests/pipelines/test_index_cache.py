@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import index_cache
 from pipelines.config import config_from_dict
-from pipelines.index_cache import CrmIndex, build_crm_index, default_cache_dir, load_crm_index
+from pipelines.core import index_cache
+from pipelines.core.index_cache import CrmIndex, build_crm_index, default_cache_dir, load_crm_index
 
 ACCOUNTS = (
     "account_id,name,domain,owner,aliases\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from run_support import ACME_SERIES_A, rss, write_run_config
 
-from pipelines.cli import main
+from pipelines.commands.cli import main
 from pipelines.config import load_config
-from pipelines.run import run
+from pipelines.runners.run import run
 from sinks.store import Store
 
 pytestmark = pytest.mark.slow

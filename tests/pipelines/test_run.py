@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config import load_config
-from pipelines.run import run
+from pipelines.runners.run import run
 from sinks.store import Store
 
 pytestmark = pytest.mark.slow
@@ -158,7 +158,7 @@ opportunities = "opportunities.csv"
 
 def test_a_config_without_crm_says_why_the_lists_are_empty() -> None:
     from pipelines.config import config_from_dict
-    from pipelines.run import crm_notes
+    from pipelines.runners.run import crm_notes
 
     notes = crm_notes(config_from_dict({}), accounts=0, contacts=0)
     assert any("no [crm] accounts export" in n and "matched_only" in n for n in notes)

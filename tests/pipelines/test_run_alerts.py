@@ -11,7 +11,7 @@ import pytest
 from run_support import ACME_SERIES_A, rss, write_run_config
 
 from pipelines.config import load_config
-from pipelines.run import run
+from pipelines.runners.run import run
 
 pytestmark = pytest.mark.slow
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from run_support import ACME_SERIES_A, rss, write_run_config
 
-import pipelines.run as run_module
-from pipelines.cli import main
+import pipelines.runners.run as run_module
+from pipelines.commands.cli import main
 from pipelines.config import load_config
-from pipelines.dedup import deduplicate
-from pipelines.inputs import read_history
+from pipelines.core.dedup import deduplicate
+from pipelines.runners.inputs import read_history
 from schemas import TriggerEvent
 from schemas.errors import ConfigError
 from sinks.store import Store

@@ -15,7 +15,7 @@ import pytest
 from hostile_server import BAD_DATE, CAP, HostileServer, Route, bombs, deep_json, json_feed, rss, rss_item
 from run_support import write_run_config
 
-from pipelines.cli import main
+from pipelines.commands.cli import main
 from sinks.store import Store
 
 pytestmark = pytest.mark.slow

@@ -17,17 +17,17 @@ from moving_clock import MovingClock
 from run_support import ACME_SERIES_A, rss, write_run_config
 from test_schedule import LockHolder
 
-from pipelines import run as run_module
-from pipelines.cli import main as cli_main
+from pipelines.commands.cli import main as cli_main
+from pipelines.commands.schedule import close_stale_runs
 from pipelines.config import load_config
-from pipelines.run import run
-from pipelines.schedule import (
+from pipelines.runners import run as run_module
+from pipelines.runners.lock import (
     RunLockLost,
     check_run_lock,
-    close_stale_runs,
     held_run_lock,
     run_lock,
 )
+from pipelines.runners.run import run
 from sinks.delivery import tables as dt
 from sinks.store import Store
 

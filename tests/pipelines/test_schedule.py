@@ -14,18 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main as cli_main
-from pipelines.config import ScheduleConfig, config_from_dict, load_config
-from pipelines.schedule import (
-    RunLockHeld,
+from pipelines.commands.cli import main as cli_main
+from pipelines.commands.schedule import (
     Scheduler,
-    lock_file_path,
     next_tick,
-    run_lock,
     run_tick,
     schedule_from,
     upcoming_ticks,
 )
+from pipelines.config import ScheduleConfig, config_from_dict, load_config
+from pipelines.runners.lock import RunLockHeld, lock_file_path, run_lock
 from schemas.errors import ConfigError
 from sinks.store import Store
 
@@ -137,7 +135,7 @@ class LockHolder:
     def __init__(self, store_url: str, name: str = "batch") -> None:
         code = (
             "import sys\n"
-            "from pipelines.schedule import run_lock\n"
+            "from pipelines.runners.lock import run_lock\n"
             f"with run_lock({store_url!r}, {name!r}):\n"
             "    print('held', flush=True)\n"
             "    sys.stdin.readline()\n"
@@ -326,7 +324,7 @@ def test_sigterm_stops_the_scheduler_cleanly(tmp_path):
         [
             sys.executable,
             "-m",
-            "pipelines.cli",
+            "pipelines.commands.cli",
             "schedule",
             "--cron",
             "0 0 1 1 *",

@@ -9,7 +9,7 @@ import pytest
 from run_support import rss, write_run_config
 
 from pipelines.config import load_config
-from pipelines.run import run
+from pipelines.runners.run import run
 from sinks.store import Store
 
 pytestmark = pytest.mark.slow

@@ -18,9 +18,9 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
-from pipelines.cli import main as cli_main
-from pipelines.serve.app import ServeSettings, create_app
-from pipelines.serve.security import RedactSecretsFilter, redact_path
+from pipelines.commands.cli import main as cli_main
+from pipelines.commands.serve.app import ServeSettings, create_app
+from pipelines.commands.serve.security import RedactSecretsFilter, redact_path
 from schemas import Account, CampaignEntry, Match, Segment, TriggerEvent
 from sinks.base import Batch
 from sinks.delivery import api as delivery

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import Route
 from test_serve import SPEC, auth, seed_store
 
-from pipelines.serve.app import ServeSettings, create_app
+from pipelines.commands.serve.app import ServeSettings, create_app
 from sinks.delivery import api as delivery
 from sinks.store import Store
 

@@ -20,7 +20,7 @@ import uvicorn
 from services import require_service
 from test_serve import seed_store
 
-from pipelines.serve.app import ServeSettings, create_app
+from pipelines.commands.serve.app import ServeSettings, create_app
 
 pytestmark = pytest.mark.slow
 

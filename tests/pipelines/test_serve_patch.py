@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from test_serve import SPEC, auth, seed_store
 
+from pipelines.commands.serve.app import ServeSettings, create_app
+from pipelines.commands.serve.merge_patch import merge_patch
 from pipelines.config import ServeConfig, config_from_dict
-from pipelines.serve.app import ServeSettings, create_app
-from pipelines.serve.merge_patch import merge_patch
 from schemas.errors import ConfigError
 from sinks.delivery import api as delivery
 from sinks.store import Store

@@ -14,7 +14,7 @@ from run_support import rss, write_run_config
 
 from pipelines.config import load_config
 from pipelines.core import ProcessSettings, TriggerProcessor
-from pipelines.run import run
+from pipelines.runners.run import run
 from schemas import Document, TriggerEvent
 from sinks.store import Store
 

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from services import require_service
 
-from pipelines import cli
-from pipelines.stream import (
+from pipelines.commands import cli
+from pipelines.commands.stream import (
     EmbeddedBroker,
     Topics,
     decode_document,
     resolve_broker_url,
 )
-from pipelines.streaming.broker import faust_broker_url, kafka_bootstrap
-from pipelines.streaming.worker import Outcome
+from pipelines.runners.stream.broker import faust_broker_url, kafka_bootstrap
+from pipelines.runners.stream.worker import Outcome
 from schemas import CampaignEntry, DeadLetter, Document, Match, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.base import Batch
@@ -215,7 +215,7 @@ def test_the_embedded_broker_starts_listening_and_stops() -> None:
 
 def test_the_poller_publishes_each_feed_entry_once_oldest_first(tmp_path: Path) -> None:
     from pipelines.config import load_config
-    from pipelines.streaming.poller import FeedPoller
+    from pipelines.runners.stream.poller import FeedPoller
     from sinks.store import Store
 
     cfg = load_config(STREAM_CASES / "config.toml")
@@ -259,7 +259,7 @@ class ExplodingCore:
 
 def test_a_document_that_breaks_the_core_step_is_dead_lettered_and_its_batch_goes_on(tmp_path: Path) -> None:
     from pipelines.config import load_config
-    from pipelines.streaming.worker import StreamProcessor
+    from pipelines.runners.stream.worker import StreamProcessor
     from sinks.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'core.db'}")

@@ -16,7 +16,7 @@ import pytest
 from hostile_server import BAD_DATE, HostileServer, deep_json
 from stream_support import STREAM_CASES, KafkaBroker, produce_raw, wait_until
 
-from pipelines.stream import Topics
+from pipelines.commands.stream import Topics
 
 pytestmark = [pytest.mark.slow]
 CONFIG = STREAM_CASES / "config.toml"
@@ -228,7 +228,7 @@ deadline = 120
 def test_own_thread_runs_calls_in_order_and_leaves_a_stuck_one_behind() -> None:
     import threading
 
-    from pipelines.streaming.worker import OwnThread
+    from pipelines.runners.stream.worker import OwnThread
 
     thread = OwnThread("test")
     assert [thread.submit(pow, 2, n).result(5) for n in range(4)] == [1, 2, 4, 8]

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from stream_support import STREAM_CASES, KafkaBroker, consume, never, produce_raw, wait_until
 
+from pipelines.commands.stream import Topics, publish_documents
 from pipelines.config import load_config, process_settings
-from pipelines.stream import Topics, publish_documents
 from schemas import Document
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -68,7 +68,7 @@ def test_publish_documents_puts_each_document_on_the_topic_keyed_by_id(kafka_bro
 def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
     kafka_broker: KafkaBroker, stream_worker: Any, tmp_path: Path
 ) -> None:
-    from pipelines.run import run
+    from pipelines.runners.run import run
 
     # The batch run (Beam) on the fixture feeds.
     cfg = load_config(CONFIG)
@@ -267,7 +267,7 @@ def test_kill_9_and_sigterm_mid_stream_lose_nothing_and_double_nothing(
 
 
 def test_embedded_broker_demo_stops_cleanly_on_sigterm(stream_worker: Any, tmp_path: Path) -> None:
-    from pipelines.streaming.broker import free_port
+    from pipelines.runners.stream.broker import free_port
 
     port = free_port()
     url = f"sqlite:///{tmp_path / 'demo.db'}"

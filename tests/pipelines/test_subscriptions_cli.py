@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.commands.cli import main
 from sinks.delivery import api as delivery
 from sinks.store import Store
 

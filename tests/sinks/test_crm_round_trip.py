@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.commands.cli import main
 from schemas import Account, CampaignEntry, Contact, Match, Segment, TriggerEvent
 from sinks.campaigns import PEOPLE_COLUMNS, build_entries, build_people
 from sinks.store import Store

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hostile_server import BAD_DATE, HostileServer, Route, deep_json, json_feed
 
-from pipelines.streaming.worker import decode_document
+from pipelines.runners.stream.worker import decode_document
 from schemas import DeadLetter, Document
 from sources import safejson
 from sources.base import storable

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from matchers import AccountIndex
-from pipelines.cli import main
-from pipelines.dedup import deduplicate
+from pipelines.commands.cli import main
+from pipelines.core.dedup import deduplicate
 from schemas import Account, DeadLetter, Document, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.store import Store
@@ -608,7 +608,7 @@ def test_documents_and_events_without_filings_serialise_as_before() -> None:
 
 
 def test_structured_events_travel_through_the_stream_topic() -> None:
-    from pipelines.streaming.worker import decode_document
+    from pipelines.runners.stream.worker import decode_document
 
     docs, _ = read_case("0001628280-25-058337_excerpt.txt")
     decoded = decode_document(docs[0].to_json().encode(), "test", "offset 0", 1_000_000)

@@ -2,7 +2,7 @@
 marketers' web page. Built by `create_app(ServeSettings(...))`; `buysignal serve` runs it with uvicorn.
 
 Subscriptions, channels, feeds and tokens are `sinks.delivery.api`'s; this module only speaks HTTP.
-See `pipelines.serve.security` for who may see what.
+See `pipelines.commands.serve.security` for who may see what.
 
 Every API route takes the caller (`Caller`: the principal of the Bearer token) and reaches a
 subscription or channel only through `_visible_subscription` / `_visible_channel`, which answer 404
@@ -27,10 +27,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pipelines.serve import web
-from pipelines.serve.merge_patch import MEDIA_TYPE as MERGE_PATCH
-from pipelines.serve.merge_patch import merge_patch
-from pipelines.serve.security import (
+from pipelines.commands.serve import web
+from pipelines.commands.serve.merge_patch import MEDIA_TYPE as MERGE_PATCH
+from pipelines.commands.serve.merge_patch import merge_patch
+from pipelines.commands.serve.security import (
     DEFAULT_MAX_BODY_BYTES,
     TOKEN_COOKIE,
     bearer_token,

@@ -25,8 +25,8 @@ from matchers import (
     title_to_role,
 )
 from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
-from pipelines.dedup import clusters, dedup_key, latest_version, merge
-from pipelines.index_cache import load_crm_index
+from pipelines.core.dedup import clusters, dedup_key, latest_version, merge
+from pipelines.core.index_cache import load_crm_index
 from schemas import (
     Account,
     CampaignEntry,

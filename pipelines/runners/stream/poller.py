@@ -39,7 +39,7 @@ class FeedPoller:
 
     def poll(self) -> tuple[list[Document], list[DeadLetter]]:
         """One pass over the sources: (new documents, dead letters). Dead letters are stored here."""
-        from pipelines.batch import build_source
+        from pipelines.runners.batch import build_source
 
         if self.published is None:
             self.published = self._known_ids()

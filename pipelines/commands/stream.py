@@ -4,7 +4,7 @@ The worker reads Documents from `<prefix>.documents`, runs the same core step as
 (pipelines.core.TriggerProcessor), writes to the same store, and publishes events, alerts and dead
 letters to `<prefix>.events`, `<prefix>.alerts` and `<prefix>.dead_letters`. With `--poll` it also
 feeds the documents topic itself from the configured sources. The pieces live in
-`pipelines/streaming/`; this module is the command and the public entry points.
+`pipelines/runners/stream/`; this module is the command and the public entry points.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import logging
 import sys
 from typing import Any
 
-from pipelines.streaming.broker import EmbeddedBroker, env_broker_url, kafka_bootstrap
-from pipelines.streaming.producer import ensure_topics, publish_documents, publish_documents_async
-from pipelines.streaming.worker import (
+from pipelines.runners.stream.broker import EmbeddedBroker, env_broker_url, kafka_bootstrap
+from pipelines.runners.stream.producer import ensure_topics, publish_documents, publish_documents_async
+from pipelines.runners.stream.worker import (
     DEFAULT_MAX_DOCUMENT_BYTES,
     DEFAULT_MAX_TRIES,
     DEFAULT_PREFIX,

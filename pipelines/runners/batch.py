@@ -27,10 +27,10 @@ from apache_beam.options.pipeline_options import (
     StandardOptions,
 )
 
-from pipelines import plugins
 from pipelines.config import Config, SourceConfig
 from pipelines.core import ProcessSettings, TriggerProcessor, Version, fold_versions, restate
-from pipelines.dedup import dedup_key
+from pipelines.core.dedup import dedup_key
+from pipelines.runners import plugins
 from schemas import DeadLetter, Document, FeedState, JobChange, Match, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.base import Batch

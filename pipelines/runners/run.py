@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from pipelines.batch import (
+from pipelines.config import Config, process_settings
+from pipelines.core import ProcessSettings, recent_window
+from pipelines.runners.batch import (
     PendingFeedState,
     RunCounts,
     check_runner_and_store,
@@ -19,10 +21,8 @@ from pipelines.batch import (
     read_sources,
     run_batch,
 )
-from pipelines.config import Config, process_settings
-from pipelines.core import ProcessSettings, recent_window
-from pipelines.inputs import load_crm_into_store, read_history
-from pipelines.schedule import check_run_lock, held_run_lock
+from pipelines.runners.inputs import load_crm_into_store, read_history
+from pipelines.runners.lock import check_run_lock, held_run_lock
 from schemas import (
     CampaignEntry,
     CampaignPerson,

@@ -3,7 +3,7 @@
 Reads a CRM opportunity export, takes the trigger events and their account matches from the store
 (or from a JSONL file of matched events, the output of `buysignal match`), runs `discover`, prints the
 table and writes the CSV / PNG / HTML report and, if asked, the recommended segments into a config.
-`pipelines.cli` registers it through `add_parser`.
+`pipelines.commands.cli` registers it through `add_parser`.
 """
 
 from __future__ import annotations

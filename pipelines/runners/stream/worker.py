@@ -110,7 +110,7 @@ class StreamSettings:
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     poll: bool = False
     poll_interval: float = 300.0
-    # Longest a fetch waits for data (None: Faust's 1500 ms). See pipelines/streaming/transport.py.
+    # Longest a fetch waits for data (None: Faust's 1500 ms). See pipelines/runners/stream/transport.py.
     fetch_wait_ms: int | None = 50
     datadir: str | None = None
     deliver_every: float = 1.0  # seconds between alert-delivery passes
@@ -261,7 +261,7 @@ class StreamProcessor:
         # Imported here so the edge (decoding, alerts) works without loading spaCy and the matchers.
         from pipelines.config import process_settings
         from pipelines.core import TriggerProcessor
-        from pipelines.inputs import load_crm_into_store
+        from pipelines.runners.inputs import load_crm_into_store
 
         cfg = self.cfg
         crm = load_crm_into_store(cfg, self.store)
@@ -399,7 +399,7 @@ class StreamProcessor:
         """Cut the campaign lists from the store and write the list files, as `buysignal run` does
         after its pipeline; at most every `lists_every` seconds (and when the worker stops), since
         each cut reads every event in the segment windows. Returns the files written."""
-        from pipelines.run import publish_campaign_lists
+        from pipelines.runners.run import publish_campaign_lists
 
         due = time.monotonic() - self._lists_written >= self.lists_every
         if not self.lists_stale or not (force or due) or self.processor is None:
@@ -476,7 +476,7 @@ def build_app(
     """The Faust app: one agent on the documents topic, plus the feed poller when asked for."""
     import faust
 
-    from pipelines.streaming.broker import faust_broker_url
+    from pipelines.runners.stream.broker import faust_broker_url
 
     counts = counts if counts is not None else StreamCounts()
     topics = settings.topics
@@ -504,7 +504,7 @@ def build_app(
         producer_max_request_size=max(2 * DEAD_PAYLOAD_KEEP + 100_000, 1_048_576),
     )
     if settings.fetch_wait_ms is not None:
-        from pipelines.streaming.transport import quick_fetch_transport
+        from pipelines.runners.stream.transport import quick_fetch_transport
 
         # Before the first topic: topics create the conductor, which creates the transport.
         app.transport = quick_fetch_transport(settings.fetch_wait_ms)(app.conf.broker_consumer, app)
@@ -698,7 +698,7 @@ def build_app(
         await asyncio.get_running_loop().run_in_executor(delivery_executor, processor.deliver_due)
 
     if settings.poll:
-        from pipelines.streaming.poller import FeedPoller
+        from pipelines.runners.stream.poller import FeedPoller
 
         poller = FeedPoller(processor.cfg, processor.store)
         # Its own thread: a poll waits on feeds (up to each one's deadline), and documents already

@@ -4,7 +4,7 @@
     buysignal serve --create-token NAME --owner REP   # a rep's API token, printed once, then exits
     buysignal serve --create-token NAME --admin       # an admin's (sees every subscription)
 
-The app itself is `pipelines.serve.app.create_app`; this module is the command around it.
+The app itself is `pipelines.commands.serve.app.create_app`; this module is the command around it.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _log_config() -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_secrets"] = {
-        "()": "pipelines.serve.security.RedactSecretsFilter"
+        "()": "pipelines.commands.serve.security.RedactSecretsFilter"
     }
     for handler in config["handlers"].values():
         handler["stream"] = "ext://sys.stderr"
@@ -69,7 +69,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from pipelines.serve.app import ServeSettings, create_app
+    from pipelines.commands.serve.app import ServeSettings, create_app
     from sinks.campaigns import default_segments
 
     options = serve_config(cfg, args)

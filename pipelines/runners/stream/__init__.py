@@ -1,4 +1,4 @@
 """The streaming runner's parts: the embedded broker, the Faust worker, the feed poller, the producer.
 
-`pipelines/stream.py` is the command and the public entry points.
+`pipelines/commands/stream.py` is the command and the public entry points.
 """

@@ -1,9 +1,9 @@
 """Write buysignal's bundled example data: the demo that `buysignal run` (no config) runs on.
 
-Run it with `.venv/bin/python -m pipelines.example.generate`. It is deterministic (fixed seed, no
+Run it with `.venv/bin/python scripts/example_data/generate.py`. It is deterministic (fixed seed, no
 clock, standard library only), so running it again rewrites the same bytes; commit what it writes.
 Everything it writes is invented for the demo: companies, people, investors and links (example.com,
-example.org and .example domains only). See README.md in this folder for what each file holds and for
+example.org and .example domains only). See pipelines/example/README.md for what each file holds and for
 the effect planted in the opportunities for trigger discovery.
 """
 
@@ -23,11 +23,13 @@ from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from pipelines.example.news import FUNDING, ITEMS, PEOPLE, PRESS, NewsItem
+from news import FUNDING, ITEMS, PEOPLE, PRESS, NewsItem  # scripts/example_data/news.py, beside this file
 
 SEED = 20261125
 AS_OF = datetime(2026, 11, 25, tzinfo=UTC)
-HERE = Path(__file__).resolve().parent
+# The files are written into the package's example folder; this script is a development tool, not
+# installed code.
+HERE = Path(__file__).resolve().parents[2] / "pipelines" / "example"
 
 # The planted effect (README.md): a closed opportunity whose close date falls within WINDOW_DAYS after a
 # funding_round event of its account is won with FUNDED_WIN_RATE; every other closed one with BASE_WIN_RATE.
@@ -753,7 +755,7 @@ def report(crm: list[Company], contacts: list[dict], opps: list[dict], history: 
 
 def main(argv: list[str] | None = None) -> int:
     """Rewrite the example files here, or with --check only say whether the committed ones are current."""
-    parser = argparse.ArgumentParser(prog="python -m pipelines.example.generate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python scripts/example_data/generate.py", description=__doc__)
     parser.add_argument("--check", action="store_true",
                         help="write to a temporary folder and exit 1 if any file here differs")  # fmt: skip
     args = parser.parse_args(argv)
@@ -766,7 +768,9 @@ def main(argv: list[str] | None = None) -> int:
                  and (not (HERE / p.relative_to(tmp)).is_file()
                       or (HERE / p.relative_to(tmp)).read_bytes() != p.read_bytes())]  # fmt: skip
     if stale:
-        print("example data out of date, rerun `python -m pipelines.example.generate`: " + ", ".join(stale))
+        print(
+            "example data out of date, rerun `python scripts/example_data/generate.py`: " + ", ".join(stale)
+        )
         return 1
     print("example data is current")
     return 0

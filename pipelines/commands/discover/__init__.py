@@ -2,7 +2,7 @@
 
 `discover` compares the timing of trigger events on your accounts with the timing of your won deals
 and returns a DiscoveryReport; the statistics (unit of analysis, intervals, the permutation test,
-the false-discovery correction and the support rule) are documented in `pipelines.discovery.analysis`.
+the false-discovery correction and the support rule) are documented in `pipelines.commands.discover.analysis`.
 The report module renders it for people (terminal, CSV, PNG, HTML) and `write_segments` turns the
 recommendations into campaign segments in a TOML config.
 """

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from schemas.errors import ConfigError
+from schemas.errors import CommandFailed, ConfigError
 
 __all__ = ["FAILED", "INTERRUPTED", "OK", "USAGE", "CommandFailed", "UsageError", "run_command"]
 
@@ -23,11 +23,6 @@ INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
 class UsageError(ConfigError):
     """Bad command-line usage (exit 2)."""
-
-
-class CommandFailed(Exception):
-    """A failure the command explains in its message: exit 1, the message only (another run holds
-    the store's lock, say). Anything else unexpected also exits 1, with a hint to see the traceback."""
 
 
 def run_command(name: str, command: Callable[[], int]) -> int:

@@ -1,7 +1,7 @@
 """The `buysignal` command: classify, match, ingest, run, review, discover (CONTRACT.md).
 
 JSON Lines in and out ("-" or no path = stdin/stdout); progress and errors on stderr only. Every
-command ends through `pipelines.exits.run_command`: exit 0 when the input was finished (bad records
+command ends through `pipelines.commands.exits.run_command`: exit 0 when the input was finished (bad records
 are skipped and reported), 2 for bad usage or config, 1 for anything else.
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from pipelines.exits import UsageError, run_command
+from pipelines.commands.exits import UsageError, run_command
 from schemas import DeadLetter, Document
 
 log = logging.getLogger("buysignal")
@@ -242,7 +242,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         store.close()
     where = ""
     if args.to_kafka:
-        from pipelines.stream import Topics, publish_documents, resolve_broker_url
+        from pipelines.commands.stream import Topics, publish_documents, resolve_broker_url
 
         topic = Topics(args.topic_prefix).documents
         published = publish_documents(to_publish, resolve_broker_url(args.broker), topic)
@@ -262,9 +262,9 @@ def unknown_beam_args(args: Sequence[str]) -> list[str]:
 
 
 def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
+    from pipelines.commands.report import print_run_summary
     from pipelines.config import load_config
-    from pipelines.report import print_run_summary
-    from pipelines.run import run
+    from pipelines.runners.run import run
 
     unknown = unknown_beam_args(beam_args)
     if unknown:
@@ -283,7 +283,7 @@ def cmd_run(args: argparse.Namespace, beam_args: Sequence[str]) -> int:
             f"buysignal run: no --config given, running on the bundled example data ({cfg.base_dir})",
             file=sys.stderr,
         )
-    from pipelines.schedule import run_lock
+    from pipelines.runners.lock import run_lock
 
     with run_lock(cfg.store.url):  # held or lost: RunLockHeld / RunLockLost, exit 1
         summary = run(cfg, extra_args=beam_args)
@@ -364,7 +364,7 @@ def _since(store: Any, value: str) -> Any:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from pipelines.report import print_reviews
+    from pipelines.commands.report import print_reviews
 
     store = _store_for(args)
     try:
@@ -568,12 +568,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_more_commands(sub: Any) -> None:
     """Commands that live in their own modules: discover, stream, serve, subscriptions, schedule, alerts."""
-    from pipelines.alerts_cli import add_parser as add_alerts
-    from pipelines.discovery.cli import add_parser as add_discover
-    from pipelines.schedule import add_parser as add_schedule
-    from pipelines.serve import add_parser as add_serve
-    from pipelines.stream import add_parser as add_stream
-    from pipelines.subscriptions_cli import add_parser as add_subscriptions
+    from pipelines.commands.alerts import add_parser as add_alerts
+    from pipelines.commands.discover.cli import add_parser as add_discover
+    from pipelines.commands.schedule import add_parser as add_schedule
+    from pipelines.commands.serve import add_parser as add_serve
+    from pipelines.commands.stream import add_parser as add_stream
+    from pipelines.commands.subscriptions import add_parser as add_subscriptions
 
     for add in (add_discover, add_stream, add_serve, add_subscriptions, add_schedule, add_alerts):
         add(sub)

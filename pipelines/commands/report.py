@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from pipelines.run import RunSummary
+    from pipelines.runners.run import RunSummary
 
 
 def print_run_summary(summary: RunSummary, console: Console | None = None) -> None:

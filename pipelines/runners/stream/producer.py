@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Sequence
 
-from pipelines.streaming.broker import kafka_bootstrap
-from pipelines.streaming.worker import TOPIC_PARTITIONS
+from pipelines.runners.stream.broker import kafka_bootstrap
+from pipelines.runners.stream.worker import TOPIC_PARTITIONS
 from schemas import Document
 from schemas.errors import ConfigError
 

@@ -919,23 +919,140 @@ class Store:
         """All stored documents, by id."""
         return self._read(Document, sa.select(t.documents).order_by(t.documents.c.id))
 
-    def events(self, since: datetime | None = None, types: Iterable[str] | None = None) -> list[TriggerEvent]:
-        """Stored events, oldest first; `since` keeps those published at or after it (dated ones only),
-        `types` keeps those of the given types."""
+    def events(
+        self,
+        since: datetime | None = None,
+        types: Iterable[str] | None = None,
+        *,
+        until: datetime | None = None,
+    ) -> list[TriggerEvent]:
+        """Stored events, oldest first; `since` keeps those published at or after it and `until`
+        those published at or before it (dated ones only), `types` keeps those of the given types."""
         stmt = sa.select(t.events).order_by(t.events.c.published_at, t.events.c.event_id)
         if since is not None:
             stmt = stmt.where(t.events.c.published_at >= since)
+        if until is not None:
+            stmt = stmt.where(t.events.c.published_at <= until)
         if types is not None:
             stmt = stmt.where(t.events.c.type.in_(sorted(set(types))))
         return self._read(TriggerEvent, stmt)
 
-    def matches(self) -> list[Match]:
-        """Every event's match, by event_id."""
-        return self._read(Match, sa.select(t.matches).order_by(t.matches.c.event_id))
+    def matches(self, event_ids: Iterable[str] | None = None) -> list[Match]:
+        """Every event's match (or those of `event_ids`), by event_id."""
+        stmt = sa.select(t.matches).order_by(t.matches.c.event_id)
+        if event_ids is None:
+            return self._read(Match, stmt)
+        return self._read_by_keys(Match, stmt, t.matches.c.event_id, event_ids)
 
-    def accounts(self) -> list[Account]:
-        """The stored CRM accounts, by account_id."""
-        return self._read(Account, sa.select(t.accounts).order_by(t.accounts.c.account_id))
+    def accounts(self, account_ids: Iterable[str] | None = None) -> list[Account]:
+        """The stored CRM accounts (or those of `account_ids`), by account_id."""
+        stmt = sa.select(t.accounts).order_by(t.accounts.c.account_id)
+        if account_ids is None:
+            return self._read(Account, stmt)
+        return self._read_by_keys(Account, stmt, t.accounts.c.account_id, account_ids)
+
+    def _read_by_keys(
+        self, model: type[R], stmt: sa.Select[Any], column: sa.Column[Any], keys: Iterable[str]
+    ) -> list[R]:
+        """`_read` of the rows whose `column` is one of `keys`, asked a thousand keys at a time (a
+        statement's parameter limit), in key order."""
+        wanted = sorted(set(keys))
+        out: list[R] = []
+        for start in range(0, len(wanted), 1000):
+            out.extend(self._read(model, stmt.where(column.in_(wanted[start : start + 1000]))))
+        return out
+
+    def events_by_id(self, event_ids: Iterable[str]) -> list[TriggerEvent]:
+        """The stored events with these ids (those that exist), by event_id."""
+        stmt = sa.select(t.events).order_by(t.events.c.event_id)
+        return self._read_by_keys(TriggerEvent, stmt, t.events.c.event_id, event_ids)
+
+    def event_fold_fields(self, since: datetime, until: datetime) -> Iterator[Any]:
+        """What deduplication compares of each event published in [since, until] (event_id, type,
+        company, counterparty, person, role, round), as light rows, not records: a run asks this
+        per chunk and keeps only the few that share a dedup key with its reports."""
+        c = t.events.c
+        stmt = (
+            sa.select(c.event_id, c.type, c.company, c.counterparty, c.person, c.role, c.round)
+            .where(c.published_at >= since, c.published_at <= until)
+            .order_by(c.published_at, c.event_id)
+        )
+        with self.engine.connect() as conn:
+            yield from conn.execute(stmt)
+
+    # ----------------------------------------------------------------- the running run's ledger
+
+    def record_run_events(self, run_id: str, written: Iterable[tuple[str, bool]]) -> int:
+        """Note (event id, made by this run) for events a run wrote; an id noted twice stays made
+        by the run if it was either time. Idempotent."""
+        rows: dict[str, bool] = {}
+        for event_id, new in written:
+            rows[event_id] = rows.get(event_id, False) or new
+        if not rows:
+            return 0
+        stmt = self._insert(t.run_events)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["run_id", "event_id"],
+            set_={"new": sa.or_(t.run_events.c.new, stmt.excluded.new)},
+        )
+        values = [{"run_id": run_id, "event_id": k, "new": v} for k, v in rows.items()]
+        with self._writing() as conn:
+            for chunk in _chunks(values):
+                conn.execute(stmt, list(chunk))
+        return len(values)
+
+    def run_event_counts(self, run_id: str) -> dict[str, int]:
+        """Per run, each event once: "type:<type>" counts, "matched" and "unmatched"."""
+        r, e, m = t.run_events.c, t.events.c, t.matches.c
+        by_type = (
+            sa.select(e.type, sa.func.count())
+            .select_from(t.run_events.join(t.events, e.event_id == r.event_id))
+            .where(r.run_id == run_id)
+            .group_by(e.type)
+        )
+        matched = (
+            sa.select(sa.func.count())
+            .select_from(t.run_events.join(t.matches, m.event_id == r.event_id))
+            .where(r.run_id == run_id, m.account_id.is_not(None))
+        )
+        total = sa.select(sa.func.count()).select_from(t.run_events).where(r.run_id == run_id)
+        with self.engine.connect() as conn:
+            counts = {f"type:{kind}": int(n) for kind, n in conn.execute(by_type)}
+            counts["matched"] = int(conn.execute(matched).scalar_one())
+            counts["unmatched"] = int(conn.execute(total).scalar_one()) - counts["matched"]
+        return counts
+
+    def run_new_event_ids(self, run_id: str) -> list[str]:
+        """The events a run made (not stored before it), by id."""
+        stmt = (
+            sa.select(t.run_events.c.event_id)
+            .where(t.run_events.c.run_id == run_id, t.run_events.c.new.is_(True))
+            .order_by(t.run_events.c.event_id)
+        )
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(stmt)]
+
+    def clear_run_events(self, keep: str | None = None) -> None:
+        """Drop the ledger rows of every run but `keep` (a finished run's, a crashed run's)."""
+        stmt = sa.delete(t.run_events)
+        if keep is not None:
+            stmt = stmt.where(t.run_events.c.run_id != keep)
+        with self._writing() as conn:
+            conn.execute(stmt)
+
+    def matched_account_count(self) -> int:
+        """How many distinct accounts stored events are matched to."""
+        stmt = sa.select(sa.func.count(sa.distinct(t.matches.c.account_id))).where(
+            t.matches.c.account_id.is_not(None)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def review_count(self, status: ReviewStatus = "pending") -> int:
+        """How many review items have this status."""
+        stmt = sa.select(sa.func.count()).select_from(t.review_queue).where(t.review_queue.c.status == status)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
 
     def contacts(self) -> list[Contact]:
         """The stored CRM contacts, by contact_id."""

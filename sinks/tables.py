@@ -283,6 +283,15 @@ aliases = sa.Table(
     sa.Column("created_from", sa.String, nullable=False),
 )
 
+# The running run's ledger: each event id it wrote, once, and whether it made the event (0005).
+run_events = sa.Table(
+    "run_events",
+    metadata,
+    sa.Column("run_id", sa.String, primary_key=True),
+    sa.Column("event_id", sa.String, primary_key=True),
+    sa.Column("new", sa.Boolean, nullable=False),
+)
+
 # What `Store.dump()` covers: everything a re-run must leave identical (run history grows by design).
 DUMPED_TABLES: tuple[sa.Table, ...] = (
     documents,
@@ -299,4 +308,4 @@ DUMPED_TABLES: tuple[sa.Table, ...] = (
     aliases,
 )
 # Export history grows per export, like run history, so a re-run leaves the dump identical.
-ALL_TABLES: tuple[sa.Table, ...] = (*DUMPED_TABLES, runs, exported_rows)
+ALL_TABLES: tuple[sa.Table, ...] = (*DUMPED_TABLES, runs, exported_rows, run_events)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from matchers import normalize_company
 from schemas import TriggerEvent
@@ -35,7 +36,24 @@ def _company_key(name: str | None) -> str:
     return normalize_company(name or "") or (name or "").lower()
 
 
-def dedup_key(event: TriggerEvent) -> str:
+class FoldFields(Protocol):
+    """What `dedup_key` reads of an event: a TriggerEvent, or a light row of a stored one."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def counterparty(self) -> str | None: ...
+    @property
+    def person(self) -> str | None: ...
+    @property
+    def role(self) -> str | None: ...
+    @property
+    def round(self) -> str | None: ...
+
+
+def dedup_key(event: FoldFields) -> str:
     """What must agree for two events to be the same real-world event. A named person's move is
     keyed by the person (outlets write the company short or long: "Northwind" / "Northwind
     Analytics"); `same_company` then checks the companies are compatible."""
@@ -173,3 +191,50 @@ def deduplicate(
         by_id[event.event_id].append(event)
     versions = [latest_version(reports) for reports in by_id.values()]
     return [merge(cluster, known_ids) for cluster in clusters(versions, window_days)]
+
+
+class StoredEvents:
+    """Stored events found by event id and by dedup key. A batch of reports folds into the few that
+    share an id or a key with it, not into every event of the dedup window: a streaming worker keeps
+    one of these up to date and each micro-batch costs what its own reports cost. `since` keeps
+    what is older than the window out, as the store's `events(since=...)` would."""
+
+    def __init__(self, events: Iterable[TriggerEvent] = (), since: datetime | None = None) -> None:
+        self._by_id: dict[str, TriggerEvent] = {}
+        self._by_key: dict[str, set[str]] = defaultdict(set)
+        self.since = since
+        self.update(events)
+
+    def update(self, events: Iterable[TriggerEvent]) -> None:
+        """Add events, or newer versions of ones already here."""
+        for event in events:
+            old = self._by_id.get(event.event_id)
+            if old is not None:
+                self._by_key[dedup_key(old)].discard(event.event_id)
+            self._by_id[event.event_id] = event
+            self._by_key[dedup_key(event)].add(event.event_id)
+
+    def get(self, event_id: str) -> TriggerEvent | None:
+        event = self._by_id.get(event_id)
+        return event if event is not None and self._in_window(event) else None
+
+    def _in_window(self, event: TriggerEvent) -> bool:
+        return self.since is None or (event.published_at is not None and event.published_at >= self.since)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __iter__(self) -> Iterator[TriggerEvent]:
+        return (e for e in self._by_id.values() if self._in_window(e))
+
+    def relevant(self, reports: Iterable[TriggerEvent]) -> list[TriggerEvent]:
+        """The stored events these reports can fold into: those with one of their ids or keys, or
+        with the key of a stored copy of a reported id (the copy may be the version that stays)."""
+        found: set[str] = set()
+        for report in reports:
+            copy = self._by_id.get(report.event_id)
+            if copy is not None:
+                found.add(report.event_id)
+                found.update(self._by_key.get(dedup_key(copy), ()))
+            found.update(self._by_key.get(dedup_key(report), ()))
+        return [e for i in sorted(found) if self._in_window(e := self._by_id[i])]

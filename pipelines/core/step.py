@@ -25,7 +25,7 @@ from matchers import (
     title_to_role,
 )
 from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
-from pipelines.core.dedup import clusters, dedup_key, latest_version, merge
+from pipelines.core.dedup import StoredEvents, clusters, dedup_key, latest_version, merge
 from pipelines.core.index_cache import load_crm_index
 from schemas import (
     Account,
@@ -83,11 +83,14 @@ def fold_versions(versions: Iterable[Version], window_days: int) -> list[Trigger
 
 
 def fold_reports(
-    fresh: Iterable[TriggerEvent], stored: Iterable[TriggerEvent], window_days: int
+    fresh: Iterable[TriggerEvent], stored: Iterable[TriggerEvent] | StoredEvents, window_days: int
 ) -> list[TriggerEvent]:
     """New reports folded into the stored events (those in the dedup window): the events the new
-    reports belong to, each event id once, new or merged with what the store holds."""
-    stored_by_id = {e.event_id: e for e in stored}
+    reports belong to, each event id once, new or merged with what the store holds. Only stored
+    events that share an id or a dedup key with a report take part (the others can't change)."""
+    fresh = list(fresh)
+    known = stored if isinstance(stored, StoredEvents) else StoredEvents(stored)
+    stored_by_id = {e.event_id: e for e in known.relevant(fresh)}
     reports: dict[str, list[TriggerEvent]] = defaultdict(list)
     for event in fresh:
         reports[event.event_id].append(event)
@@ -126,6 +129,9 @@ class CrmSnapshot:
     contacts: list[Contact] = field(default_factory=list)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. a guessed date order, for the run summary
+    # How many accounts the export has (also when `accounts` was not kept: a batch run streams a
+    # big export into the store without holding it).
+    account_count: int = 0
 
     @classmethod
     def load(cls, accounts_path: str | None, contacts_path: str | None) -> CrmSnapshot:
@@ -133,6 +139,7 @@ class CrmSnapshot:
         if accounts_path:
             snap.accounts, dead = read_accounts(accounts_path)
             snap.dead_letters.extend(dead)
+            snap.account_count = len(snap.accounts)
         if contacts_path:
             snap.contacts, dead = read_contacts(contacts_path)
             snap.dead_letters.extend(dead)
@@ -360,7 +367,7 @@ class TriggerProcessor:
         self,
         docs: Sequence[Document],
         job_changes: Sequence[JobChange] = (),
-        known_events: Sequence[TriggerEvent] = (),
+        known_events: Sequence[TriggerEvent] | StoredEvents = (),
         as_of: datetime | None = None,
     ) -> Batch:
         """The whole step on one batch. `known_events` are recent events already stored: a new

@@ -38,6 +38,7 @@ import tenacity
 from pydantic import ValidationError
 
 from pipelines.config import Config
+from pipelines.core.dedup import StoredEvents
 from schemas import CampaignEntry, Clock, DeadLetter, Document, Match, TriggerEvent, nul_fields
 from schemas.retry import Backoff
 from sinks.base import Batch
@@ -174,10 +175,10 @@ def decode_document(
     return document
 
 
-def news_only(batch: Batch, known: Sequence[TriggerEvent]) -> Batch:
+def news_only(batch: Batch, known: Sequence[TriggerEvent] | StoredEvents) -> Batch:
     """The batch without the events it left as the store has them (a replayed message, a report
     that adds nothing): the topics carry what is new or changed, not every restatement."""
-    stored = {e.event_id: e for e in known}
+    stored = known if isinstance(known, StoredEvents) else StoredEvents(known)
     events = [e for e in batch.events if stored.get(e.event_id) != e]
     ids = {e.event_id for e in events}
     return Batch(
@@ -249,7 +250,7 @@ class StreamProcessor:
         self.alert_sink: Any = None
         self.component = f"stream:{topics.documents}"
         self.known_refresh = known_refresh
-        self._known: dict[str, TriggerEvent] | None = None
+        self._known: StoredEvents | None = None
         self._known_loaded = 0.0
         self.lists_every = lists_every
         self.lists_stale = False
@@ -306,18 +307,17 @@ class StreamProcessor:
         assert self.processor is not None
         return replace(self.processor.settings, as_of=self.cfg.now(self.clock))
 
-    def known_events(self, since: datetime | None) -> list[TriggerEvent]:
-        """Stored events in the dedup window. Kept in memory and refreshed from the store every
-        `known_refresh` seconds (reading them all per micro-batch would cost more than the batch);
-        our own writes go into the cache as they are stored, a batch run's arrive with the refresh."""
+    def known_events(self, since: datetime | None) -> StoredEvents:
+        """Stored events in the dedup window, by id and dedup key. Kept in memory and refreshed from
+        the store every `known_refresh` seconds (reading them per micro-batch would cost more than
+        the batch); our own writes go into it as they are stored, a batch run's arrive with the
+        refresh. A micro-batch folds into the few that share an id or a key with its reports."""
         now = time.monotonic()
         if self._known is None or now - self._known_loaded >= self.known_refresh:
-            self._known = {e.event_id: e for e in self.store.events(since=since)}
+            self._known = StoredEvents(self.store.events(since=since))
             self._known_loaded = now
-        if since is None:
-            return list(self._known.values())
-        # as the store's query: dated events at or after `since`
-        return [e for e in self._known.values() if e.published_at is not None and e.published_at >= since]
+        self._known.since = since  # as the store's query: dated events at or after `since`
+        return self._known
 
     def handle(self, messages: Sequence[tuple[bytes | None, str]]) -> Outcome:
         """Payloads (with where they came from) -> the batch to publish and store."""
@@ -345,8 +345,9 @@ class StreamProcessor:
         batch.dead_letters = [*batch.dead_letters, *dead]
         return Outcome(batch=batch, alerts=alerts_from_batch(batch, accounts_for(self.store, batch)))
 
-    def _one_by_one(self, docs: list[Document], known: list[TriggerEvent], dead: list[DeadLetter]) -> Batch:
+    def _one_by_one(self, docs: list[Document], stored: StoredEvents, dead: list[DeadLetter]) -> Batch:
         assert self.processor is not None
+        known = StoredEvents(stored, since=stored.since)  # this batch's own finds go in a copy
         documents: list[Document] = []
         # By event id: a later document's report of an event supersedes the earlier version.
         events: dict[str, TriggerEvent] = {}
@@ -365,7 +366,7 @@ class StreamProcessor:
             for event_id in ids:
                 entries[event_id] = [x for x in part.entries if x.event_id == event_id]
             # later documents of this batch must see the events found so far, as in one batch
-            known = [*[e for e in known if e.event_id not in ids], *part.events]
+            known.update(part.events)
         return Batch(
             documents=documents,
             events=list(events.values()),
@@ -391,7 +392,7 @@ class StreamProcessor:
         if self.alert_sink is not None:
             self.alert_sink.enqueue_alerts(outcome.alerts)  # deliver_due sends them
         if self._known is not None:
-            self._known.update((e.event_id, e) for e in outcome.batch.events)
+            self._known.update(outcome.batch.events)
         if outcome.batch.entries:
             self.lists_stale = True
 
@@ -404,12 +405,18 @@ class StreamProcessor:
         due = time.monotonic() - self._lists_written >= self.lists_every
         if not self.lists_stale or not (force or due) or self.processor is None:
             return []
-        settings = self._now_settings()
-        contacts = self.processor.contacts.contacts if self.processor.contacts is not None else None
-        paths = publish_campaign_lists(
-            self.store, settings, self.processor.account_map, contacts, self.cfg
-        ).paths
+        # Cleared before the cut reads the store: a batch stored meanwhile (this runs on its own
+        # thread, beside the core step) marks the lists stale again and is in the next cut.
         self.lists_stale = False
+        try:
+            settings = self._now_settings()
+            contacts = self.processor.contacts.contacts if self.processor.contacts is not None else None
+            paths = publish_campaign_lists(
+                self.store, settings, self.processor.account_map, contacts, self.cfg
+            ).paths
+        except BaseException:
+            self.lists_stale = True
+            raise
         self._lists_written = time.monotonic()
         return paths
 
@@ -652,8 +659,19 @@ def build_app(
             outcomes.append(alone)
         return outcomes
 
+    # The campaign lists are cut on their own thread: a cut reads every event in the segment
+    # windows, and the next micro-batch must not wait behind it.
+    lists_thread = OwnThread("buysignal-lists")
+    app.buysignal_lists_thread = lists_thread  # type: ignore[attr-defined]
+
+    def lists_refreshed(done: asyncio.Future[Any]) -> None:
+        exc = None if done.cancelled() else done.exception()
+        if exc is not None:  # the lists are redone after the next batch, or at the stop
+            log.error("stream: campaign lists not refreshed (%s: %s)", type(exc).__name__, exc)
+
     @app.agent(raw, name=f"{settings.app_id}.process")
     async def process_documents(stream: Any) -> None:
+        refreshing: asyncio.Future[Any] | None = None
         async for events in stream.take_events(settings.batch_size, within=settings.batch_within):
             messages = [
                 (e.message.value, f"partition {e.message.partition} offset {e.message.offset}")
@@ -681,11 +699,11 @@ def build_app(
                 counts.alerts += len(outcome.published_alerts)
                 counts.dead_letters += len(outcome.batch.dead_letters)
             log.info("stream: %s", counts.line())
-            if processor.lists_stale:
-                try:
-                    await in_thread(processor.refresh_campaign_lists)
-                except Exception as exc:  # the lists are redone at the next batch or at the stop
-                    log.error("stream: campaign lists not refreshed (%s: %s)", type(exc).__name__, exc)
+            if processor.lists_stale and (refreshing is None or refreshing.done()):
+                refreshing = asyncio.get_running_loop().run_in_executor(
+                    lists_thread, processor.refresh_campaign_lists
+                )
+                refreshing.add_done_callback(lists_refreshed)
 
     app.buysignal_agent = process_documents  # type: ignore[attr-defined]
 
@@ -776,7 +794,8 @@ def run_worker(
             if thread is not None:
                 thread.shutdown(wait=False, cancel_futures=True)
         app.buysignal_executor.shutdown(cancel_futures=True, timeout=STOP_GRACE)
-        if app.buysignal_executor.busy:
+        app.buysignal_lists_thread.shutdown(cancel_futures=True, timeout=STOP_GRACE)
+        if app.buysignal_executor.busy or app.buysignal_lists_thread.busy:
             log.warning(
                 "stream: a store call still runs after %.0fs; leaving it (its batch was not acked and "
                 "is read again at the next start)",

@@ -93,6 +93,9 @@ class CrmConfig(_Section):
 class BeamConfig(_Section):
     runner: str = "DirectRunner"
     options: list[str] = Field(default_factory=list, description="extra pipeline options, e.g. --project=x")
+    chunk_size: int = Field(
+        default=20_000, ge=1, description="documents per pipeline run: what a run holds of its input at once"
+    )
 
 
 # -- the commands' tables ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ UTF-8, or has no id or no words becomes a DeadLetter naming its line number.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -116,6 +117,19 @@ class DocumentsFileSource:
     def __init__(self, path: str | Path = "-", *, stdin: IO[bytes] | None = None) -> None:
         self.path = str(path)
         self._stdin = stdin
+        self._handle: IO[bytes] | None = None
+        self._size = 0
+        self._done = False
+
+    def fraction_read(self) -> float | None:
+        """How far through the file reading is (0..1), for progress; None for stdin."""
+        if self._done:
+            return 1.0
+        if self.path == "-":
+            return None
+        if self._handle is None or self._handle.closed or not self._size:
+            return 0.0
+        return min(self._handle.tell() / self._size, 1.0)
 
     @property
     def component(self) -> str:
@@ -135,4 +149,6 @@ class DocumentsFileSource:
         except OSError as exc:
             raise ConfigError(f"documents source: can't read {self.path} ({exc})") from exc
         with handle:
+            self._handle, self._size, self._done = handle, os.fstat(handle.fileno()).st_size, False
             yield from iter_documents(handle, self.component)
+            self._done = True

@@ -7,21 +7,40 @@ from pathlib import Path
 
 from pipelines.config import Config
 from pipelines.core import CrmSnapshot
-from schemas import DeadLetter, TriggerEvent, nul_fields
+from schemas import Account, DeadLetter, TriggerEvent, nul_fields
 from schemas.errors import ConfigError
 from sinks.store import Store
-from sources.crm import read_opportunities
+from sources.crm import AccountsCsvSource, read_contacts, read_opportunities
 from sources.files import iter_json_lines
 
+ACCOUNT_ROWS_PER_WRITE = 5_000
 
-def load_crm_into_store(cfg: Config, store: Store) -> CrmSnapshot:
+
+def load_crm_into_store(cfg: Config, store: Store, *, keep_accounts: bool = True) -> CrmSnapshot:
     """Read the configured CRM exports, upsert accounts, contacts and opportunities into the store,
-    and keep their bad rows as dead letters (in the snapshot and the store)."""
-    crm = CrmSnapshot.load(
-        cfg.input_path(cfg.crm.accounts) if cfg.crm.accounts else None,
-        cfg.input_path(cfg.crm.contacts) if cfg.crm.contacts else None,
-    )
-    store.upsert_accounts(crm.accounts)
+    and keep their bad rows as dead letters (in the snapshot and the store). Accounts go into the
+    store a few thousand rows at a time; `keep_accounts=False` keeps none of them in memory (a batch
+    run reads what it needs back from the store), so a million-account export costs a few MB."""
+    crm = CrmSnapshot()
+    if cfg.crm.accounts:
+        pending: list[Account] = []
+        for item in AccountsCsvSource(cfg.input_path(cfg.crm.accounts)).read():
+            if isinstance(item, DeadLetter):
+                crm.dead_letters.append(item)
+                continue
+            assert isinstance(item, Account)
+            pending.append(item)
+            if len(pending) >= ACCOUNT_ROWS_PER_WRITE:
+                crm.account_count += store.upsert_accounts(pending)
+                if keep_accounts:
+                    crm.accounts.extend(pending)
+                pending = []
+        crm.account_count += store.upsert_accounts(pending)
+        if keep_accounts:
+            crm.accounts.extend(pending)
+    if cfg.crm.contacts:
+        crm.contacts, dead = read_contacts(cfg.input_path(cfg.crm.contacts))
+        crm.dead_letters.extend(dead)
     store.upsert_contacts(crm.contacts)
     if cfg.crm.opportunities:
         opps, opp_dead = read_opportunities(cfg.input_path(cfg.crm.opportunities), notes=crm.notes)

@@ -12,18 +12,21 @@ from datetime import timedelta
 from pathlib import Path
 
 from pipelines.config import Config, process_settings
-from pipelines.core import ProcessSettings, recent_window
+from pipelines.core import ProcessSettings
 from pipelines.runners.batch import (
     PendingFeedState,
     RunCounts,
+    SourceReader,
     check_runner_and_store,
     pipeline_options,
-    read_sources,
     run_batch,
+    stage_dir,
 )
 from pipelines.runners.inputs import load_crm_into_store, read_history
 from pipelines.runners.lock import check_run_lock, held_run_lock
+from pipelines.runners.progress import RunProgress
 from schemas import (
+    Account,
     CampaignEntry,
     CampaignPerson,
     Clock,
@@ -104,15 +107,23 @@ def deliver_alerts(cfg: Config, store: Store, new_event_ids: set[str]) -> AlertC
 
 
 def cut_campaign_lists(
-    store: Store, settings: ProcessSettings, accounts: dict, matches: Mapping[str, Match] | None = None
+    store: Store,
+    settings: ProcessSettings,
+    accounts: Mapping[str, Account] | None = None,
+    matches: Mapping[str, Match] | None = None,
 ) -> list[CampaignEntry]:
     """Segment every stored event that can still fall in a window, as of the run's 'now'.
-    `matches` (event id -> Match) saves reading them again when the caller has them."""
+    `matches` (event id -> Match) and `accounts` (id -> Account) save reading them again when the
+    caller has them; otherwise only those of the events in the windows are read from the store."""
     assert settings.as_of is not None
     longest = max((s.days for s in settings.segments), default=0)
     events = store.events(since=settings.as_of - timedelta(days=longest + 1))
     if matches is None:
-        matches = {m.event_id: m for m in store.matches()}
+        matches = {m.event_id: m for m in store.matches(event_ids=[e.event_id for e in events])}
+    if accounts is None:
+        wanted = {m.account_id for m in matches.values() if m.account_id}
+        wanted |= {e.account_id for e in events if e.account_id}
+        accounts = {a.account_id: a for a in store.accounts(account_ids=wanted)}
     return build_entries(events, matches, accounts, list(settings.segments), settings.as_of)
 
 
@@ -138,7 +149,7 @@ class CampaignLists:
 def publish_campaign_lists(
     store: Store,
     settings: ProcessSettings,
-    accounts: dict,
+    accounts: Mapping[str, Account] | None,
     contacts: Sequence[Contact] | None,
     cfg: Config,
     matches: Mapping[str, Match] | None = None,
@@ -188,10 +199,15 @@ def by_component(dead_letters: Sequence[DeadLetter]) -> dict[str, list[DeadLette
     return groups
 
 
-def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_clock) -> RunSummary:
+def run(
+    cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_clock, progress: bool = True
+) -> RunSummary:
     """Run the whole batch pipeline once. Raises ConfigError for configs that can't work.
 
-    `clock` is the run's "now" (unless the config pins `as_of`) and what the store stamps rows with."""
+    `clock` is the run's "now" (unless the config pins `as_of`) and what the store stamps rows with.
+    The sources are read a chunk (`[beam] chunk_size` documents) at a time, each chunk staged and run
+    through the pipeline before the next is read, so memory does not grow with the input; `progress`
+    shows documents read, events, rate and time left on stderr while it runs."""
     check_runner_and_store(cfg, pipeline_options(cfg, extra_args))
     store = Store(cfg.store.url, clock=clock)
     run_id = store.start_run({"sources": len(cfg.sources), "as_of": cfg.now(clock).isoformat()})
@@ -201,7 +217,7 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             f"stale: its process ended without recording how (killed?); closed by run {run_id}", keep=run_id
         )
     try:
-        crm = load_crm_into_store(cfg, store)
+        crm = load_crm_into_store(cfg, store, keep_accounts=False)
         sync_config_subscriptions(cfg, store)
         dead: list[DeadLetter] = []
         history: list[TriggerEvent] = []
@@ -211,25 +227,42 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
         store.add_dead_letters(dead)
 
         settings = process_settings(cfg, extra_aliases=store.aliases(), clock=clock)
-        known = store.events(since=recent_window(settings))
-        events_before = store.event_ids()
+        store.clear_run_events(keep=run_id)  # a crashed run's ledger
         feed_state = PendingFeedState(store)
-        read = read_sources(cfg, feed_state)
-        check_run_lock()  # between stages: a run that lost its lock stops (RunLockLost), recorded as failed
-        store.add_dead_letters(read.dead_letters)
-        counts = run_batch(cfg, settings, known, read, extra_events=history, extra_args=extra_args)
+        counts = RunCounts()
+        source_dead: list[DeadLetter] = []
+        history_left = history
+        with SourceReader(cfg, feed_state, stage_dir(pipeline_options(cfg, extra_args), run_id)) as reader:
+            shown = RunProgress(fraction=reader.fraction_read, enabled=progress)
+            for chunk in reader.chunks(cfg.beam.chunk_size):
+                # Each chunk is its own pipeline: the run holds none of its input in memory, and the
+                # chunks fold into each other through the store, as consecutive runs do.
+                check_run_lock()  # between stages: a run that lost its lock stops (RunLockLost), recorded as failed
+                store.add_dead_letters(chunk.dead_letters)
+                source_dead.extend(chunk.dead_letters)
+                extra, history_left = history_left, []  # past events are seeded with the first chunk
+                part = run_batch(
+                    cfg, settings, chunk, run_id=run_id, extra_events=extra, extra_args=extra_args
+                )
+                counts.add(part)
+                shown.update(documents=part.documents, events=part.events)
+            shown.close()
+            source_notes = list(reader.notes)
         counts.dead_letters += len(dead) + len(crm.dead_letters)
+        # Each event once, however many chunks wrote it: from the run's ledger.
+        ledger = store.run_event_counts(run_id)
+        counts.matched, counts.unmatched = ledger.pop("matched"), ledger.pop("unmatched")
+        counts.extra.update(ledger)
         check_run_lock()
 
-        accounts = {a.account_id: a for a in crm.accounts}
         # Ambiguous matches joined the review queue as the pipeline stored them (Store.write).
-        matches = {m.event_id: m for m in store.matches()}
-        lists = publish_campaign_lists(
-            store, settings, accounts, crm.contacts if cfg.crm.contacts else None, cfg, matches
-        )
+        lists = publish_campaign_lists(store, settings, None, crm.contacts if cfg.crm.contacts else None, cfg)
         entries, paths = lists.entries, lists.paths
         check_run_lock()  # before anyone is alerted
-        alerts = deliver_alerts(cfg, store, store.event_ids() - events_before)
+        # Which events are new matters only to alert subscriptions (a big run makes many).
+        watched = bool(cfg.subscriptions) or bool(delivery_api.list_subscriptions(store))
+        alerts = deliver_alerts(cfg, store, set(store.run_new_event_ids(run_id))) if watched else None
+        store.clear_run_events()
         feed_state.commit()  # only now: everything fetched is processed and stored
 
         events_by_type = {k.split(":", 1)[1]: v for k, v in counts.extra.items() if k.startswith("type:")}
@@ -240,19 +273,19 @@ def run(cfg: Config, extra_args: Sequence[str] = (), *, clock: Clock = system_cl
             run_id=run_id,
             counts=counts,
             events_by_type=dict(sorted(events_by_type.items())),
-            matched_accounts=len({m.account_id for m in matches.values() if m.account_id}),
+            matched_accounts=store.matched_account_count(),
             segment_rows=segment_rows,
             segments=list(settings.segments),
             list_paths=paths,
             dead_letters=counts.dead_letters,
-            review_pending=len(store.list_reviews("pending")),
+            review_pending=store.review_count("pending"),
             store_url=cfg.store.url,
             history_events=len(history),
             alerts=alerts,
-            notes=[*crm_notes(cfg, len(crm.accounts), len(crm.contacts)), *crm.notes, *read.notes],
+            notes=[*crm_notes(cfg, crm.account_count, len(crm.contacts)), *crm.notes, *source_notes],
             people_rows=_people_rows(lists.people, settings.segments),
             new_rows=lists.new_rows(),
-            skipped=by_component([*crm.dead_letters, *dead, *read.dead_letters]),
+            skipped=by_component([*crm.dead_letters, *dead, *source_dead]),
         )
         check_run_lock()  # success is recorded only by a run that still holds the lock
         store.finish_run(

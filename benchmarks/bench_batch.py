@@ -14,7 +14,9 @@ Lines file, with a 50,000-account CRM export. Then, in this order:
 2. `buysignal run` on a config whose only source is that file (a `documents` source), in a child
    process, once per store (a fresh SQLite file; a fresh PostgreSQL database at 127.0.0.1:5432).
 
-Printed per run: wall time, documents/s, the ratio to the core step (target >= 0.50), and peak RSS: the
+Printed per run: wall time, documents/s, the ratio to the core step (target >= 0.50), the same on CPU
+time (documents per CPU-second of the run and its worker processes, against the core step's; steadier
+than wall time on a busy machine, and it shows what the run costs beside the core step), and peak RSS: the
 largest sum of the resident sets of the run's process and its children, sampled every 0.1 s (Beam's
 worker processes included; pages they share are counted once per process, so this errs high). Targets:
 the 1,000,000-document peak within 1.2x of the 100,000-document peak, and <= 1.5 GB.
@@ -141,6 +143,7 @@ def load() -> str:
 @dataclass
 class RunFigures:
     wall: float
+    cpu: float  # user + system seconds of the run and the worker processes it waited for
     peak_mb: float
     returncode: int
     stderr_tail: str
@@ -181,7 +184,8 @@ def run_measured(cmd: list[str], env: dict[str, str], cwd: Path) -> RunFigures:
     err.seek(0)
     tail = err.read().decode("utf-8", errors="replace")[-3000:]
     err.close()
-    return RunFigures(wall, peak / 2**20, child.returncode, tail)
+    cpu = usage.ru_utime + usage.ru_stime
+    return RunFigures(wall, cpu, peak / 2**20, child.returncode, tail)
 
 
 def iter_documents(path: Path, size: int) -> Iterator[list]:
@@ -198,21 +202,22 @@ def iter_documents(path: Path, size: int) -> Iterator[list]:
         yield batch
 
 
-def core_step(config: Path, documents: Path) -> tuple[float, int, int]:
-    """The core step alone, in this process: (documents/s, documents, events)."""
+def core_step(config: Path, documents: Path) -> tuple[float, float, int]:
+    """The core step alone, in this process: (documents/s wall, documents/s of CPU time, events)."""
     from pipelines.config import load_config, process_settings
     from pipelines.core import TriggerProcessor
 
     processor = TriggerProcessor(process_settings(load_config(config))).setup()
-    busy = 0.0
+    busy = cpu = 0.0
     n = events = 0
     for batch in iter_documents(documents, CORE_BATCH):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = processor.process(batch)
         busy += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         n += len(batch)
         events += len(out.events)
-    return n / busy, n, events
+    return n / busy, n / cpu, events
 
 
 def fresh_pg_database(name: str) -> str | None:
@@ -264,8 +269,11 @@ def bench_documents(args: argparse.Namespace, folder: Path) -> None:
               f"{time.perf_counter() - t0:.0f}s), {CRM_ACCOUNTS:,}-account CRM")  # fmt: skip
         core_cfg = write_config(folder, f"sqlite:///{folder / 'core.db'}", documents, accounts)
         print(f"  core step alone ...  ({load()})", flush=True)
-        core_rate, _, core_events = core_step(core_cfg, documents)
-        print(f"  core step alone:     {core_rate:8,.0f} docs/s  ({core_events:,} events; {load()})")
+        core_rate, core_cpu, core_events = core_step(core_cfg, documents)
+        print(
+            f"  core step alone:     {core_rate:8,.0f} docs/s, {core_cpu:,.0f} per CPU-second "
+            f"({core_events:,} events; {load()})"
+        )
         for store in args.stores:
             db_name = f"buysignal_bench_{n}"
             url = f"sqlite:///{folder / f'run-{n}.db'}" if store == "sqlite" else fresh_pg_database(db_name)
@@ -281,9 +289,11 @@ def bench_documents(args: argparse.Namespace, folder: Path) -> None:
                     Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
             rate = n / fig.wall
             ratio = rate / core_rate
+            cpu_rate = n / fig.cpu
             print(
                 f"  buysignal run ({store:10s}) {fig.wall:7.1f} s  {rate:8,.0f} docs/s  "
-                f"{ratio:5.2f}x core (target >= 0.50 {'OK' if ratio >= 0.5 else 'BELOW'})  "
+                f"{ratio:5.2f}x core (target >= 0.50 {'OK' if ratio >= 0.5 else 'BELOW'}); "
+                f"{cpu_rate:,.0f} per CPU-second, {cpu_rate / core_cpu:.2f}x core's; "
                 f"peak RSS {fig.peak_mb:6,.0f} MB  ({load()})",
                 flush=True,
             )

@@ -57,10 +57,17 @@ def consume(bootstrap: str, topic: str, *, at_least: int, timeout: float = WAIT_
 
 
 def produce_raw(bootstrap: str, topic: str, payloads: list[bytes | None]) -> None:
-    """Send raw payloads (good or deliberately bad) to `topic`."""
+    """Send raw payloads (good or deliberately bad) to `topic`, in order.
+
+    The topic is created first as the project's own producer creates it (one partition): a topic the
+    broker auto-creates gets its default number of partitions, across which the worker reads in no
+    set order, so "the document after X" would not be after X."""
     from aiokafka import AIOKafkaProducer
 
+    from pipelines.runners.stream.producer import ensure_topics
+
     async def run() -> None:
+        await ensure_topics(bootstrap, [topic])
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
         await producer.start()
         try:

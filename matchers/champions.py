@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from matchers.accounts import AccountIndex
 from matchers.normalize import company_tokens, core_tokens
 from matchers.people import ContactIndex, ContactMatch, parse_person_name
-from matchers.roles import title_to_role
 from schemas import ROLES, Account, Document, JobChange, TriggerEvent
+from schemas.roles import normalise_role
 
 JOB_CHANGE_CONFIDENCE = 0.9  # a job-change export is structured data, but the person match may be wrong
 _SENTENCE_RE = re.compile(r"[^.!?\n]+(?:[.!?]+|(?=\n)|$)")
@@ -77,7 +77,7 @@ def champion_events(
         document, source_event, job_change
     )
     evidence = _evidence(text, person, source_event)
-    role_value = role if role in ROLES else title_to_role(title)
+    role_value = role if role in ROLES else normalise_role(title, executive=False)
     confidence = round(max(0.0, min(1.0, base_confidence * match.score / 100.0)), 3)
     common = {
         "document_id": document_id,

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from schemas import Document, Filing, TriggerEvent
+from schemas.roles import normalise_role
 from sources.plaintext import html_to_text, normalise_whitespace
 
 __all__ = [
@@ -664,38 +665,6 @@ _NOT_NAME = _words(
     "Secretary Treasurer Group Holdings Co Trust"
 )
 
-_ROLE_WORDS: tuple[tuple[str, str], ...] = (
-    (r"chief executive|\bceo\b", "ceo"),
-    (r"chief financial|\bcfo\b", "cfo"),
-    (r"chief operating|\bcoo\b", "coo"),
-    (r"chief technology|\bcto\b", "cto"),
-    (r"chief information security|\bciso\b", "ciso"),
-    (r"chief information officer|\bcio\b", "cio"),
-    (r"chief marketing|\bcmo\b", "cmo"),
-    (r"chief revenue|\bcro\b", "cro"),
-    (r"chief product|\bcpo\b", "cpo"),
-    (r"chief human|chief people|\bchro\b", "chro"),
-    (r"vice president,? (?:of )?marketing|vp,? marketing", "vp_marketing"),
-    (r"vice president,? (?:of )?sales|vp,? sales", "vp_sales"),
-    (r"vice president,? (?:of )?engineering|vp,? engineering", "vp_engineering"),
-    (r"head of marketing", "head_of_marketing"),
-    (r"head of sales", "head_of_sales"),
-    (r"country manager", "country_manager"),
-    (r"^(?:co-)?presidents?\b|^(?:the )?president\b", "president"),
-    (r"vice chair", "other_exec"),
-    (r"\bchair(?:man|woman|person)?\b", "chair"),
-    (r"\bdirectors?\b|\bboard\b|\btrustee", "board"),
-)
-
-
-def role_of(title: str) -> str:
-    """The contract's normalised role for a title as written (first match in seniority order)."""
-    lowered = title.lower()
-    for pattern, role in _ROLE_WORDS:
-        if re.search(pattern, lowered):
-            return role
-    return "other_exec"
-
 
 def _clean_title(title: str, company: str | None = None) -> str | None:
     title = re.sub(r"\s+", " ", title).strip(" ,;:-")
@@ -953,7 +922,7 @@ def _eight_k_document(
                         move.person,
                         person=move.person,
                         title=move.title,
-                        role=role_of(move.title),
+                        role=normalise_role(move.title),
                     )
                 )
         elif item == "2.01":

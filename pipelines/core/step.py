@@ -22,7 +22,6 @@ from matchers import (
     champion_events,
     load_aliases,
     normalize_company,
-    title_to_role,
 )
 from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
 from pipelines.core.dedup import StoredEvents, clusters, dedup_key, latest_version, merge
@@ -38,6 +37,7 @@ from schemas import (
     Segment,
     TriggerEvent,
 )
+from schemas.roles import normalise_role
 from sinks.base import Batch
 from sinks.campaigns import build_entries
 from sources.crm import read_accounts, read_contacts
@@ -400,7 +400,7 @@ def structured_events(doc: Document) -> list[TriggerEvent]:
     out = []
     for event in doc.events:
         if event.role is None and event.title:
-            role = title_to_role(event.title)
+            role = normalise_role(event.title, executive=False)
             if role is not None:
                 event = event.model_copy(update={"role": role})
         out.append(event)

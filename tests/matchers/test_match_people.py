@@ -1,4 +1,4 @@
-"""ContactIndex (nicknames, initials, diacritics, company agreement), roles and champion events."""
+"""ContactIndex (nicknames, initials, diacritics, company agreement) and champion events."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from matchers import (
     is_churn_risk,
     job_change_text,
     parse_person_name,
-    title_to_role,
 )
 from schemas import Account, Contact, Document, JobChange, TriggerEvent
 
@@ -125,33 +124,6 @@ def test_name_only_needs_unique_and_strong(contacts: ContactIndex) -> None:
     assert found.score < 100  # never as sure as with the company
     assert contacts.match_person("John Public") is None  # two contacts fit
     assert contacts.match_person("R. Nunez") is None  # an initial alone is not strong
-
-
-@pytest.mark.parametrize(
-    ("title", "role"),
-    [
-        ("Chief Executive Officer", "ceo"),
-        ("CFO", "cfo"),
-        ("Chief Information Security Officer", "ciso"),
-        ("Chief Information Officer", "cio"),
-        ("SVP, Sales EMEA", "vp_sales"),
-        ("Vice President of Marketing", "vp_marketing"),
-        ("VP Engineering", "vp_engineering"),
-        ("Head of Sales, DACH", "head_of_sales"),
-        ("Country Manager Spain", "country_manager"),
-        ("President", "president"),
-        ("Executive Vice President, Operations", "other_exec"),
-        ("Chairman of the Board", "chair"),
-        ("Non-Executive Director", "board"),
-        ("Chief Revenue Officer", "cro"),
-        ("Head of Demand Generation", "head_of_marketing"),
-        ("VP, Demand Gen", "vp_marketing"),
-        ("Software Engineer", None),
-        (None, None),
-    ],
-)
-def test_title_to_role(title: str | None, role: str | None) -> None:
-    assert title_to_role(title) == role
 
 
 def test_champion_events_from_an_executive_hire(contacts: ContactIndex, accounts: AccountIndex) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.step import structured_events
 from schemas import DeadLetter, Document, JobChange
 from schemas.errors import ConfigError
 from sources.jobchanges import JobChangesSource, is_promotion, job_change_document
@@ -102,6 +103,22 @@ def test_the_event_is_built_from_the_columns_with_the_title_as_given(tmp_path: P
     ]
     assert all(e.role is None for e in events)  # the pipeline derives it from the title
     assert all(e.evidence in d.content for e, d in zip(events, docs, strict=True))
+
+
+def test_the_pipeline_gives_each_hire_the_role_of_its_title(tmp_path: Path) -> None:
+    # The same normaliser as the detector's and the filings' (schemas.roles); a title that is not an
+    # executive one leaves the role empty rather than calling the analyst an executive.
+    export = tmp_path / "moves.csv"
+    export.write_text(
+        "person,new_title,new_company,previous_company,date\n"
+        'Dana Okafor,"VP, Demand Generation",Quillfeather Labs,,2026-11-20\n'
+        "Tomas Lindqvist,Head of Demand Generation,Quillfeather Labs,,2026-11-20\n"
+        "Mei Arakawa,Data Analyst,Quillfeather Labs,,2026-11-20\n",
+        encoding="utf-8",
+    )
+    docs = [i for i in JobChangesSource(export).read() if isinstance(i, Document)]
+    roles = [e.role for d in docs for e in structured_events(d)]
+    assert roles == ["vp_marketing", "head_of_marketing", None]
 
 
 def test_a_promotion_is_a_job_change_but_no_hire(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ from sources.edgar_filings import (
     filing_documents,
     item_number,
     parse_atom,
-    role_of,
 )
 from sources.sec_edgar import RateLimiter, SecEdgarSource, check_user_agent
 from sources.state import MemoryFeedState
@@ -211,13 +210,6 @@ def test_5_02_wordings_we_write(sentence: str, expected: list[tuple[str, str, st
     from sources.edgar_filings import executive_moves
 
     assert [(m.type, m.person, m.title) for m in executive_moves(sentence, "Acme Corp")] == expected
-
-
-def test_roles_from_titles() -> None:
-    assert role_of("Senior Executive Vice President & Chief Financial Officer") == "cfo"
-    assert role_of("Co-Presidents") == "president"
-    assert role_of("member of the Board of Directors") == "board"
-    assert role_of("Chairman and Chief Executive Officer") == "ceo"
 
 
 def test_the_atom_feed_gives_each_filing_once_with_its_items() -> None:

@@ -33,9 +33,12 @@ demo: $(STAMP) ## run the whole pipeline on the bundled example data and show wh
 		--opportunities $(EXAMPLE)/crm/opportunities.csv --accounts $(EXAMPLE)/crm/accounts.csv \
 		--out buysignal-output/discovery
 
-test: $(STAMP) ## run the whole test suite
+# Test processes (pytest-xdist): much of the suite waits on worker processes, a broker and a database,
+# so two processes keep a 2-core machine busy; `make test TEST_PROCESSES=0` runs in one process.
+TEST_PROCESSES ?= 2
+test: $(STAMP) ## run the whole test suite (on TEST_PROCESSES test processes, 2 unless set)
 	@bash scripts/ensure-chromium.sh  # the web page's browser test (Debian's chromium)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES) --dist loadgroup
 
 lint: $(STAMP) ## ruff (lint + format check), mypy, and the layering contracts (import-linter)
 	$(BIN)/ruff check .

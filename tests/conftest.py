@@ -9,10 +9,12 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile_server import HostileServer
@@ -27,6 +29,20 @@ def shared_dir() -> Path | None:
     """../shared beside the repo (or BUYSIGNAL_SHARED), when it is there."""
     path = Path(os.environ.get("BUYSIGNAL_SHARED", REPO.parent / "shared"))
     return path if path.is_dir() else None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that mostly wait (on `buysignal stream` worker processes, a broker, a database) first,
+    then the other slow ones, then the rest: under pytest-xdist (`make test`) the long waits then
+    overlap with the quick CPU-bound tests on the other test processes instead of trailing at the end.
+    The order is otherwise kept; no test depends on it."""
+
+    def rank(item: pytest.Item) -> int:
+        if "stream_worker" in getattr(item, "fixturenames", ()):
+            return 0
+        return 1 if item.get_closest_marker("slow") else 2
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -102,18 +118,29 @@ def postgres_server() -> str:
         with psycopg.connect(PG_CONNINFO, connect_timeout=3):
             pass
     except psycopg.OperationalError as exc:
-        if not _start_local_cluster():
+        # False also when another test process (pytest-xdist) is starting it at this moment, so the
+        # server is looked for again either way.
+        if not _start_local_cluster() and not _answers_soon(psycopg, 5.0):
             require_service(
                 "PostgreSQL", f"no server reachable at {PG_CONNINFO!r} ({exc}); set BUYSIGNAL_TEST_PG"
             )
-        try:
-            with psycopg.connect(PG_CONNINFO, connect_timeout=10):
-                pass
-        except psycopg.OperationalError as again:
-            require_service(
-                "PostgreSQL", f"no server reachable at {PG_CONNINFO!r}, even after starting it ({again})"
-            )
+        if not _answers_soon(psycopg, 30.0):
+            require_service("PostgreSQL", f"no server reachable at {PG_CONNINFO!r}, even after starting it")
     return PG_CONNINFO
+
+
+def _answers_soon(psycopg: Any, within: float) -> bool:
+    """Whether the server accepts a connection within `within` seconds (a starting server refuses
+    connections for a moment)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            with psycopg.connect(PG_CONNINFO, connect_timeout=5):
+                return True
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
 
 
 def _start_local_cluster() -> bool:

@@ -119,8 +119,12 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
     )
     assert worker.alive(), worker.log()[-3000:]
     got = store_rows(stream_url)
+    # The campaign entries are compared after the worker stops (below): it cuts them on a thread of
+    # their own, at most every --lists-every seconds and at the stop, so here they may still be a cut
+    # taken before the last micro-batch.
     for table in COMPARED:
-        assert got[table] == expected[table], f"{table} differs between stream and batch"
+        if table != "campaign_entries":
+            assert got[table] == expected[table], f"{table} differs between stream and batch"
 
     # Every stored event was published; matched ones as alerts with their segments.
     events = consume(kafka_broker.bootstrap, topics.events, at_least=len(expected["events"]))
@@ -178,8 +182,9 @@ def test_stream_gives_the_batch_result_and_dead_letters_bad_payloads(
 
     assert worker.terminate() == 0, worker.log()[-3000:]
     assert "stopped;" in worker.log()
-    # The campaign list files, cut from the store as the batch run cuts them (one more source on
-    # the Tallowmere round does not change its rows).
+    # The campaign entries and list files, cut from the store at the stop as the batch run cuts them
+    # (one more source on the Tallowmere round does not change its rows).
+    assert store_rows(stream_url)["campaign_entries"] == expected["campaign_entries"]
     batch_lists = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "lists").iterdir()}
     stream_lists = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "stream-lists").iterdir()}
     assert batch_lists and stream_lists == batch_lists

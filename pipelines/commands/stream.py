@@ -132,6 +132,16 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
             f"failing becomes a dead letter and the stream goes on (default: {DEFAULT_MAX_TRIES})"
         ),
     )
+    p.add_argument(
+        "--session-timeout",
+        type=_positive(float, "--session-timeout"),
+        default=6.0,
+        help=(
+            "seconds without a heartbeat before the broker gives the worker's partitions to another; a "
+            "starting worker waits about half of it to join its group (default: 6; a Kafka broker "
+            "refuses less than its group.min.session.timeout.ms, 6 s unless set)"
+        ),
+    )
     p.add_argument("--output-dir", help="campaign-list folder (overrides the config)")
     p.add_argument(
         "--lists-every",
@@ -178,6 +188,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
             poll=args.poll,
             poll_interval=args.interval,
             max_tries=args.max_tries,
+            session_timeout=args.session_timeout,
         )
         try:
             asyncio.run(ensure_topics(kafka_bootstrap(url), settings.topics.all()))

@@ -41,12 +41,19 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBrok
 
 @pytest.fixture
 def stream_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
-    """Build worker processes (`buysignal stream ARGS...`); every one still running is killed at the end."""
+    """Build worker processes (`buysignal stream ARGS...`); every one still running is killed at the end.
+
+    Their session timeout is 3 s, not 6: the test broker makes a joining worker wait half of it, and
+    a worker restarted after kill -9 waits for the killed one's session to end; heartbeats still go
+    every second."""
     made: list[WorkerProcess] = []
 
     def make(*args: str, env: dict[str, str] | None = None) -> WorkerProcess:
         worker = WorkerProcess(
-            list(args), log_path=tmp_path / f"worker-{len(made)}.log", cwd=tmp_path, env=env or {}
+            ["--session-timeout", "3", *args],
+            log_path=tmp_path / f"worker-{len(made)}.log",
+            cwd=tmp_path,
+            env=env or {},
         )
         made.append(worker)
         return worker

@@ -19,7 +19,7 @@ from pipelines.commands.stream import (
     resolve_broker_url,
 )
 from pipelines.runners.stream.broker import faust_broker_url, kafka_bootstrap
-from pipelines.runners.stream.worker import Outcome
+from pipelines.runners.stream.worker import Outcome, StreamSettings, build_app
 from schemas import CampaignEntry, DeadLetter, Document, Match, TriggerEvent
 from schemas.errors import ConfigError
 from sinks.base import Batch
@@ -187,6 +187,30 @@ def test_stream_options_are_registered_on_the_cli() -> None:
         cli.build_parser().parse_args(["stream", "--interval", "0"])
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["stream", "--broker", "kafka://h:1", "--embedded-broker"])
+
+
+def test_the_session_timeout_reaches_the_consumer(tmp_path: Path) -> None:
+    parse = cli.build_parser().parse_args
+    assert parse(["stream", "--broker", "kafka://h:1"]).session_timeout == 6.0
+    assert parse(["stream", "--broker", "kafka://h:1", "--session-timeout", "3"]).session_timeout == 3.0
+    with pytest.raises(SystemExit):
+        parse(["stream", "--broker", "kafka://h:1", "--session-timeout", "0"])
+    apps = []
+    try:
+        for session in (3.0, 1.5):
+            settings = StreamSettings(
+                broker_url="kafka://127.0.0.1:1", session_timeout=session, datadir=str(tmp_path)
+            )
+            apps.append(build_app(settings, processor=None))  # type: ignore[arg-type]  # never started
+        # heartbeats at most a third of the session apart, so one late heartbeat is not a lost worker
+        assert [(a.conf.broker_session_timeout, a.conf.broker_heartbeat_interval) for a in apps] == [
+            (3.0, 1.0),
+            (1.5, 0.5),
+        ]
+    finally:
+        for app in apps:
+            for thread in (app.buysignal_executor, app.buysignal_lists_thread, app.buysignal_delivery_thread):
+                thread.shutdown(timeout=1)
 
 
 def test_a_missing_config_file_is_a_usage_error(tmp_path: object, capsys: pytest.CaptureFixture[str]) -> None:

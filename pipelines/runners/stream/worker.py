@@ -117,6 +117,9 @@ class StreamSettings:
     deliver_every: float = 1.0  # seconds between alert-delivery passes
     # Tries of a batch, then of each of its messages alone, before a message is a dead letter.
     max_tries: int = DEFAULT_MAX_TRIES
+    # Seconds without a heartbeat before the broker hands a worker's partitions to another. A worker
+    # joining its group waits about half of it (the bundled broker), or for a killed one to time out.
+    session_timeout: float = 6.0
 
     @property
     def topics(self) -> Topics:
@@ -500,9 +503,9 @@ def build_app(
         consumer_auto_offset_reset="earliest",
         # Small timeouts: one worker per group is the usual deployment, and a restarted worker
         # should take its partitions back within seconds, not the default minute.
-        broker_session_timeout=6.0,
+        broker_session_timeout=settings.session_timeout,
         broker_rebalance_timeout=4.0,
-        broker_heartbeat_interval=1.0,
+        broker_heartbeat_interval=min(1.0, settings.session_timeout / 3),
         broker_commit_interval=1.0,
         stream_wait_empty=True,
         producer_acks=-1,

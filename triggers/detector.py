@@ -33,9 +33,12 @@ from triggers.fields import (
     headline_subject,
     investors_in,
     job_title,
+    passive_acquisition,
+    person_beside_title,
     person_name,
     raised_amount,
     strip_wire_prefix,
+    whole_company,
 )
 from triggers.learn import CUES, NER, TEXTCAT, cue_patterns
 from triggers.roles import normalise_role
@@ -65,14 +68,15 @@ def read_company(
 ) -> tuple[str | None, str]:
     """An event's company and how it was found (the event scorer's `company_right` kinds): the name after
     an opening descriptor ("Indonesian e-commerce startup Bukit ...", which misleads the recogniser), else
-    the recogniser's, else the headline's opening name ("subject"), else none."""
+    the recogniser's (with any name word it cut off the front put back), else the headline's opening
+    name ("subject"), else none."""
     if opening is not None:
         named = _clean(appositive_name(opening, verbs))
         if named and (recognised is None or recognised in head[: max(0, head.find(named))]):
             return named, "found"
-    if recognised:
-        return recognised, "found"
     subject = _clean(headline_subject(opening)) if opening is not None else None
+    if recognised:
+        return whole_company(recognised, subject), "found"
     return (subject, "subject") if subject else (None, "missing")
 
 
@@ -270,7 +274,11 @@ class SpacyTriggerDetector:
         first = head or next(iter(lead(doc.text)), None)  # what the document opens with
         opening = self.nlp.make_doc(strip_wire_prefix(first)) if first and chosen else None
         for f in sorted(chosen.values(), key=lambda x: -x.probability):
-            f.company, how = read_company(f.company, first or "", opening, self._verbs)
+            deal = passive_acquisition(f.evidence) if f.type == "acquisition" else None
+            if deal is not None:  # "Lumo to be acquired by Acme": the acquirer is the company
+                (f.company, f.counterparty), how = deal, "found"
+            else:
+                f.company, how = read_company(f.company, first or "", opening, self._verbs)
             confidence = round(f.probability * self._scorer.company_right(how), 4)
             if confidence < self.min_confidence:
                 continue
@@ -292,6 +300,10 @@ class SpacyTriggerDetector:
                 # forms of the evidence (triggers/fields.py).
                 title = f.title or job_title(f.evidence)
                 person = f.person or person_name(f.evidence, f.company)
+                if person:
+                    person = person_beside_title(person, title, f.evidence)
+                if title and person and person in title:  # "Head of Sales Jo Park": the name is not the title
+                    title = title[: title.find(person)].strip(" ,") or job_title(f.evidence)
             key = (
                 (f.company, person, round_name)
                 if f.type == "funding_round"

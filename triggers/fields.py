@@ -317,3 +317,94 @@ def investors_in(text: str) -> list[str]:
 def strip_wire_prefix(text: str) -> str:
     """A headline without its wire prefix ("UPDATE 1-Acme to buy Beta" -> "Acme to buy Beta")."""
     return _WIRE_PREFIX.sub("", text, count=1)
+
+
+# An acquisition written from the acquired company's side: "Lumo acquired by Acme", "Lumo to be bought by
+# Acme", "Lumo agrees to sell itself to Acme". The acquirer is the event's company (the guide's rule).
+_PASSIVE_DEAL = re.compile(
+    r"^(?P<acquired>[A-Z0-9][^,:;]{0,60}?)\s+(?:"
+    r"(?:is\s+|has\s+been\s+|was\s+|will\s+be\s+|to\s+be\s+|gets\s+|got\s+|set\s+to\s+be\s+|being\s+)?"
+    r"(?:acquired|bought|purchased|taken\s+over)\s+by"
+    r"|(?:agrees?\s+to\s+|agreed\s+to\s+|to\s+|will\s+)?(?:sells?|sold)\s+(?:itself\s+|(?:its\s+)?business\s+)?to"
+    r")\s+(?P<acquirer>.+)$",
+    re.IGNORECASE,
+)
+# Words after which an acquirer's name has ended ("... by Acme for $2 billion", "... by Acme in deal").
+_NAME_STOPS = frozenset(
+    ["for", "in", "at", "on", "with", "from", "amid", "after", "as", "to", "and", "valued", "worth", "the",
+     "a", "an", "deal", "-", "–", "—", "|", "(", "for,"]
+)  # fmt: skip
+
+
+def passive_acquisition(text: str) -> tuple[str, str] | None:
+    """(acquirer, acquired) when a headline reports the deal from the acquired company's side, else None.
+    The acquirer is the capitalised run after "by" / "to", as written."""
+    m = _PASSIVE_DEAL.match(strip_wire_prefix(text).strip())
+    if not m:
+        return None
+    acquired = m.group("acquired").strip()
+    if len(acquired.split()) > 6 or acquired.split()[-1].lower() in ("has", "is", "was", "will"):
+        return None
+    words: list[str] = []
+    for raw in m.group("acquirer").split():
+        word = raw.rstrip(",;:.")
+        if not word or word.lower() in _NAME_STOPS or not _name_like(word):
+            break
+        words.append(word)
+        if raw != word or len(words) == 5:
+            break  # a comma or full stop ends the name
+    if not words:
+        return None
+    acquirer = " ".join(words)
+    for tail in ("'s", "’s"):
+        acquirer = acquirer.removesuffix(tail)
+    return acquirer, acquired
+
+
+# Opening words that describe a company rather than name it: demonyms ("Indonesian", "Swiss") and sector
+# words ("Fintech"). Names built on the same letters ("Polar Signal", "Global Payments") are kept whole.
+_DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "ic", "i", "an")
+_DEMONYMS = frozenset(["dutch", "french", "swiss", "thai", "greek", "irish", "welsh", "czech", "uk", "us"])
+
+
+def _describes(word: str) -> bool:
+    low = word.lower().strip(".")
+    return low in _DEMONYMS or low in _COMPANY_NOUNS or low.endswith(_DEMONYM_ENDINGS) or "-" in low
+
+
+def whole_company(recognised: str, subject: str | None) -> str:
+    """The recogniser's company, widened to the headline's opening name when it cut a name word off the
+    front ("Signal" of "Polar Signal raises ..."), but not a descriptor ("Indonesian Bukit" stays Bukit)."""
+    if not subject or subject == recognised or not subject.endswith(" " + recognised):
+        return recognised
+    extra = subject[: -len(recognised)].split()
+    if any(_describes(w) for w in extra):
+        return recognised
+    return subject
+
+
+def person_beside_title(person: str, title: str | None, evidence: str) -> str:
+    """The person as written when the recogniser ran the title into the name ("Demand Generation Maria"
+    of "hires Head of Demand Generation Maria Lopez"): title words off the front, and the name's own
+    following capitalised words back on."""
+    if not title:
+        return person
+    title_words = {w.lower() for w in title.split()}
+    words = person.split()
+    k = 0
+    while k < len(words) - 1 and words[k].lower() in title_words:
+        k += 1
+    if k == 0:
+        return person
+    rest = words[k:]
+    at = evidence.find(" ".join(rest))
+    if at >= 0:
+        after = evidence[at + len(" ".join(rest)) :].split()
+        for w in after[: max(0, 3 - len(rest))]:
+            clean = w.rstrip(",;:.")
+            if not _name_like(clean) or clean.lower() in _NOT_NAMES or clean.lower() in _TITLE_WORDS:
+                break
+            rest.append(clean)
+            if clean != w:
+                break
+    return " ".join(rest)

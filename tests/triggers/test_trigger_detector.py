@@ -261,3 +261,22 @@ def test_an_event_only_the_lead_reports_cites_the_lead(detector: SpacyTriggerDet
     hire = next(e for e in events if e.type == "executive_hire")
     assert hire.person == "Priya Nair" and hire.role == "cfo"
     assert hire.evidence.startswith("Quarrystone Inc. today announced") and hire.evidence in doc.content
+
+
+def test_a_deal_told_from_the_acquired_side_names_both_sides(detector: SpacyTriggerDetector) -> None:
+    for title in (
+        "Quillfeather Analytics to be acquired by Marrowline Systems",
+        "Quillfeather Analytics agrees to sell itself to Marrowline Systems for $300 million",
+    ):
+        deal = next(e for e in detector.detect(Document(id="d", title=title)) if e.type == "acquisition")
+        assert (deal.company, deal.counterparty) == ("Marrowline Systems", "Quillfeather Analytics"), title
+
+
+def test_a_name_the_recogniser_cut_is_whole_and_a_title_stays_out_of_the_name(
+    detector: SpacyTriggerDetector,
+) -> None:
+    (round_,) = detector.detect(Document(id="r", title="Polar Lattice raises $30 million Series B"))
+    assert round_.company == "Polar Lattice"
+    doc = Document(id="h", title="Brackwater hires Head of Demand Generation Ines Corvo")
+    hire = next(e for e in detector.detect(doc) if e.type == "executive_hire")
+    assert hire.person == "Ines Corvo" and hire.title == "Head of Demand Generation"

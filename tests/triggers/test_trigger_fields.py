@@ -1,10 +1,17 @@
-"""The rule-made fields of a funding event: round names and the money raised."""
+"""The rule-made fields: round names and the money raised, and the repairs of what the recogniser marks
+(the acquirer of a deal told from the acquired side, a name's first word, a title run into a name)."""
 
 from __future__ import annotations
 
 import pytest
 
-from triggers.fields import funding_round, raised_amount
+from triggers.fields import (
+    funding_round,
+    passive_acquisition,
+    person_beside_title,
+    raised_amount,
+    whole_company,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +45,49 @@ def test_raised_amount_reads_other_currencies() -> None:
 
 def test_no_amount() -> None:
     assert raised_amount("Payzo raises money from angels") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "deal"),
+    [
+        ("Quillfeather acquired by Marrowline Systems", ("Marrowline Systems", "Quillfeather")),
+        ("Quillfeather to be acquired by Marrowline for $300 million", ("Marrowline", "Quillfeather")),
+        ("UPDATE 1-Tarnwick Health agrees to sell itself to Ostrava Capital", ("Ostrava Capital", "Tarnwick Health")),
+        ("Tarnwick Health Sold To Ostrava Capital In $2 Billion Deal", ("Ostrava Capital", "Tarnwick Health")),
+        ("TARNWICK HEALTH BOUGHT BY OSTRAVA CAPITAL", ("OSTRAVA CAPITAL", "TARNWICK HEALTH")),
+        ("Brindle Labs has been taken over by Gansett Group, sources say", ("Gansett Group", "Brindle Labs")),
+        ("Marrowline acquires Quillfeather", None),  # told from the acquirer's side: the recogniser's
+        ("Marrowline agrees to sell its Quillfeather unit to Ostrava", None),  # a divestiture
+        ("Shares of Quillfeather jump after Marrowline bid", None),
+        ("Analysts say Quillfeather, long a target, could be bought by a rival", None),
+    ],
+)  # fmt: skip
+def test_an_acquisition_told_from_the_acquired_side_names_the_acquirer(
+    text: str, deal: tuple[str, str] | None
+) -> None:
+    assert passive_acquisition(text) == deal
+
+
+@pytest.mark.parametrize(
+    ("recognised", "subject", "company"),
+    [
+        ("Signal", "Polar Signal", "Polar Signal"),  # a name word cut off the front
+        ("Payments", "Global Payments", "Global Payments"),
+        ("Bukit", "Indonesian Bukit", "Bukit"),  # a demonym describes
+        ("Halvard", "Swiss Halvard", "Halvard"),
+        ("Paylane", "Fintech Paylane", "Paylane"),  # so does a sector word
+        ("Halvard", None, "Halvard"),  # Title Case: no subject to compare with
+        ("Halvard Labs", "Halvard Labs", "Halvard Labs"),
+    ],
+)
+def test_a_company_keeps_its_whole_name(recognised: str, subject: str | None, company: str) -> None:
+    assert whole_company(recognised, subject) == company
+
+
+def test_a_title_run_into_a_name_is_taken_off_it() -> None:
+    text = "Brackwater hires Head of Demand Generation Ines Corvo"
+    assert person_beside_title("Demand Generation Ines", "Head of Demand Generation", text) == "Ines Corvo"
+    assert person_beside_title("Ines Corvo", "Head of Demand Generation", text) == "Ines Corvo"
+    assert person_beside_title("Ines Corvo", None, text) == "Ines Corvo"
+    text = "Brackwater names Chief Revenue Officer Pell Anders, ex-Ostrava"
+    assert person_beside_title("Revenue Officer Pell", "Chief Revenue Officer", text) == "Pell Anders"

@@ -13,13 +13,11 @@ from triggers import components as _components  # noqa: F401  (registers the eve
 from triggers.amounts import find_amounts, parse_amount
 from triggers.base import TriggerDetector
 from triggers.detector import SpacyTriggerDetector, load_detector
-from triggers.roles import normalise_role
 
 __all__ = [
     "SpacyTriggerDetector",
     "TriggerDetector",
     "find_amounts",
     "load_detector",
-    "normalise_role",
     "parse_amount",
 ]

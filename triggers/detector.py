@@ -7,7 +7,7 @@ the headline when the headline reports it, else from the lead, whose sentence is
 Background paragraphs further down (earlier rounds, past deals) are never read, so an article yields the
 events it announces, not every event it mentions.
 
-The round, the amount and the role are exact facts of language (triggers/fields.py, triggers/roles.py).
+The round, the amount and the role are exact facts of language (triggers/fields.py, schemas/roles.py).
 Confidence is the event scorer's calibrated probability that the event and its company are right.
 """
 
@@ -25,9 +25,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from schemas import NEWS_EVENT_TYPES, DeadLetter, Document, TriggerEvent
+from schemas.roles import normalise_role
 from triggers.components import SCORER, EventScorer
 from triggers.corpus import UNIT_JOIN
 from triggers.fields import (
+    announcer,
     appositive_name,
     funding_round,
     headline_subject,
@@ -41,7 +43,6 @@ from triggers.fields import (
     whole_company,
 )
 from triggers.learn import CUES, NER, TEXTCAT, cue_patterns
-from triggers.roles import normalise_role
 from triggers.text import headline, lead
 
 log = logging.getLogger(__name__)
@@ -69,14 +70,19 @@ def read_company(
     """An event's company and how it was found (the event scorer's `company_right` kinds): the name after
     an opening descriptor ("Indonesian e-commerce startup Bukit ...", which misleads the recogniser), else
     the recogniser's (with any name word it cut off the front put back), else the headline's opening
-    name ("subject"), else none."""
+    name ("subject"; in Title Case and ALL CAPS, the name before the announcing verb), else none."""
     if opening is not None:
         named = _clean(appositive_name(opening, verbs))
         if named and (recognised is None or recognised in head[: max(0, head.find(named))]):
             return named, "found"
     subject = _clean(headline_subject(opening)) if opening is not None else None
+    # Title Case and ALL CAPS, where capitals mark no names: the name before the announcing verb.
+    announced = _clean(announcer(opening)) if opening is not None and subject is None else None
     if recognised:
+        if announced and recognised in announced:  # the recogniser cut "Cathay General Bancorp" short
+            return announced, "found"
         return whole_company(recognised, subject), "found"
+    subject = subject or announced
     return (subject, "subject") if subject else (None, "missing")
 
 

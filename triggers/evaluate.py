@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from schemas import NEWS_EVENT_TYPES, Document, TriggerEvent
-from triggers.roles import normalise_role
+from schemas.roles import normalise_role
 
 DEV_FILE = Path("devdata") / "triggers_dev.jsonl"
 TARGETS = {"macro_f1": 0.90, "funding_precision": 0.95, "company": 0.90, "round": 0.95}

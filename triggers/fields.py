@@ -1,6 +1,6 @@
 """The fields of an event that are facts of language rather than things to learn: the funding round's
 name, its amount and currency (triggers/amounts.py), and a job title's normalised role
-(triggers/roles.py). Small, exact and tested on sentences we write."""
+(schemas/roles.py). Small, exact and tested on sentences we write."""
 
 from __future__ import annotations
 
@@ -322,7 +322,7 @@ def strip_wire_prefix(text: str) -> str:
 # An acquisition written from the acquired company's side: "Lumo acquired by Acme", "Lumo to be bought by
 # Acme", "Lumo agrees to sell itself to Acme". The acquirer is the event's company (the guide's rule).
 _PASSIVE_DEAL = re.compile(
-    r"^(?P<acquired>[A-Z0-9][^,:;]{0,60}?)\s+(?:"
+    r"^(?P<acquired>[A-Z0-9](?:[^,:;]|,\s*(?:Inc|Ltd|LLC|Corp|Co|plc|S\.A|N\.V|AG|GmbH)\b){0,60}?)\s+(?:"
     r"(?:is\s+|has\s+been\s+|was\s+|will\s+be\s+|to\s+be\s+|gets\s+|got\s+|set\s+to\s+be\s+|being\s+)?"
     r"(?:acquired|bought|purchased|taken\s+over)\s+by"
     r"|(?:agrees?\s+to\s+|agreed\s+to\s+|to\s+|will\s+)?(?:sells?|sold)\s+(?:itself\s+|(?:its\s+)?business\s+)?to"
@@ -408,3 +408,52 @@ def person_beside_title(person: str, title: str | None, evidence: str) -> str:
             if clean != w:
                 break
     return " ".join(rest)
+
+
+# The verbs a Title Case or ALL CAPS announcement puts right after its company ("Acme Corp. Announces
+# ...", "ACME APPOINTS ..."), with the words that join two announcers ("Acme and Beta Announce ...").
+_ANNOUNCING = frozenset(
+    [
+        "announces", "announce", "announced", "reports", "report", "provides", "provide", "completes",
+        "complete", "completed", "closes", "close", "closed", "signs", "sign", "signed", "enters", "enter",
+        "secures", "secure", "secured", "receives", "receive", "raises", "raise", "raised", "launches", "launch",
+        "launched", "introduces", "introduce", "unveils", "unveil", "expands", "expand", "opens", "open",
+        "names", "name", "named", "appoints", "appoint", "appointed", "hires", "hire", "promotes", "promote",
+        "elects", "elect", "welcomes", "welcome", "taps", "tap", "adds", "add", "selects", "select", "partners",
+        "partner", "collaborates", "collaborate", "teams", "team", "joins", "join", "integrates", "integrate",
+        "acquires", "acquire", "acquired", "buys", "buy", "agrees", "agree", "prices", "price", "priced",
+        "files", "file", "debuts", "debut", "lists", "list", "reduces", "reduce", "cuts", "cut", "lays", "lay",
+        "extends", "extend", "renews", "renew", "forms", "form", "establishes", "establish", "strengthens",
+        "strengthen", "begins", "begin", "inks", "ink", "wins", "win", "lands", "land", "bags", "bag", "gets",
+        "get", "nabs", "nab", "picks", "pick", "says", "said", "confirms", "confirm", "sets", "set", "to", "and",
+        "is", "are", "has", "have", "will", "unveiling", "announcing",
+    ]
+)  # fmt: skip
+
+
+def announcer(doc: Doc) -> str | None:
+    """The company a Title Case or ALL CAPS headline opens with, up to its verb ("Armstrong Flooring" of
+    "Armstrong Flooring Appoints ...", "Interface, Inc." of "Interface, Inc. Announces ..."), where
+    capitals don't mark names and the sentence-case reading has nothing to say. None when no verb
+    follows within six words, or the opening is not a name."""
+    words = [t.text for t in doc]
+    first = words[0] if words else ""
+    if not _name_like(first) or first.lower() in _OPENERS or first.lower() in _TITLE_WORDS:
+        return None
+    for end in range(1, min(len(words), 7)):
+        low = words[end].lower()
+        # The name ends at the verb, a ticker in brackets, a title ("Acme CEO to Step Down") or an
+        # adverb ("Acme Substantially Completes ...").
+        if low == "(" or low in _ANNOUNCING or low in _TITLE_WORDS or (low.endswith("ly") and len(low) > 4):
+            start = 0
+            for k in range(end - 1):  # a descriptor before a company noun: "Fintech Startup Paylane"
+                if (
+                    words[k].lower() in _COMPANY_NOUNS
+                    and words[k + 1].lower() not in _NAME_JOINERS
+                    and all(_describes(w) for w in words[:k])
+                ):
+                    start = k + 1
+            return doc[start:end].text.strip(" ,:;-–—") or None
+        if not (_name_like(words[end]) or low in _NAME_JOINERS or low in (",", "&", "'s", "’s")):
+            return None
+    return None

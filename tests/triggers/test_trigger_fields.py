@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 
 from triggers.fields import (
+    announcer,
     funding_round,
     passive_acquisition,
     person_beside_title,
@@ -91,3 +93,27 @@ def test_a_title_run_into_a_name_is_taken_off_it() -> None:
     assert person_beside_title("Ines Corvo", None, text) == "Ines Corvo"
     text = "Brackwater names Chief Revenue Officer Pell Anders, ex-Ostrava"
     assert person_beside_title("Revenue Officer Pell", "Chief Revenue Officer", text) == "Pell Anders"
+
+
+@pytest.mark.parametrize(
+    ("headline", "company"),
+    [
+        ("Brackwater Flooring Appoints Ines Corvo as President and CEO", "Brackwater Flooring"),
+        ("Tarnwick, Inc. Announces Leadership Transition", "Tarnwick, Inc."),
+        ("Quillfeather and Ostrava Capital Announce Strategic Partnership", "Quillfeather"),
+        ("31st Street Group (Nasdaq: XXXI) Announces Departure of Chief Operating Officer", "31st Street Group"),
+        ("GANSETT ANNOUNCES RETIREMENT OF CHAIRMAN PELL ANDERS", "GANSETT"),
+        ("Marrowline Realty Trust Substantially Completes Acquisition of Portfolio", "Marrowline Realty Trust"),
+        ("Brindle Labs CEO to Step Down", "Brindle Labs"),
+        ("Fintech Startup Paylane Raises Seed Round", "Paylane"),
+        ("Bank of Tarnwick Names New Finance Chief", "Bank of Tarnwick"),
+        ("The Best Apps of the Year Are Here", None),  # no name before a verb
+        ("Why Paylane Raises Matter", None),
+        ("CEO of Brindle Labs Steps Down", None),
+        ("Shares of Brindle Labs Jump", None),
+    ],
+)  # fmt: skip
+def test_a_title_case_announcement_names_its_company_before_the_verb(
+    headline: str, company: str | None
+) -> None:
+    assert announcer(spacy.blank("en").make_doc(headline)) == company

@@ -14,6 +14,10 @@ headline's types) and, when the row has a body, one for the headline followed by
 the headline's and the lead's types), because the detector reads documents exactly that way. Field
 strings become entity spans (COMPANY, COUNTERPARTY, PERSON, TITLE) wherever they occur in the unit.
 Casing copies (Title Case, ALL CAPS) of some units teach the model wire headlines.
+
+Besides the shared corpus, the repository holds real headlines and leads the project labelled itself
+(triggers/data/labelled.jsonl, with the same guide; triggers/data/README.md gives where each came from and
+its licence). Each of those rows names its source family, so leaving a family out leaves its labels out too.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ TRAIN_DIR = Path("train")
 # Sentences the project wrote and labelled itself (invented companies and people), in the repository:
 # look-alike non-events and phrasings the real corpus has few of. Always trained on, never a test family.
 WRITTEN = Path(__file__).resolve().parent / "data" / "written.jsonl"
+# Real headlines and leads from public sources, labelled by the project (each row names its family).
+LABELLED = Path(__file__).resolve().parent / "data" / "labelled.jsonl"
+# Where a row comes from: the shared corpus, the project's own labels of real text, its written sentences.
+SHARED, OURS, WRITTEN_ORIGIN = "shared", "labelled", "written"
 FAMILIES = {
     "fin_news": ("fin_news.jsonl",),
     "tech_news": ("tech_news.jsonl",),
@@ -60,6 +68,7 @@ class Row:
     types: list[str]
     body_types: list[str]
     fields: dict[str, Any]
+    origin: str = SHARED
 
     @property
     def all_types(self) -> list[str]:
@@ -84,7 +93,7 @@ class Unit:
         return len(self.text) > self.headline_end
 
 
-def _row(raw: dict[str, Any], family: str) -> Row:
+def _row(raw: dict[str, Any], family: str, origin: str = SHARED) -> Row:
     types = [t for t in raw.get("types") or [] if t in NEWS_EVENT_TYPES]
     body_types = [t for t in raw.get("body_types") or [] if t in NEWS_EVENT_TYPES]
     fields = {k: raw.get(k) for k in ("company", "counterparty", "person", "title_role", "round", "amount")}
@@ -101,11 +110,13 @@ def _row(raw: dict[str, Any], family: str) -> Row:
         types=types,
         body_types=[t for t in body_types if t not in types],
         fields=fields,
+        origin=origin,
     )
 
 
-def load_corpus(shared: Path, families: Iterable[str] | None = None) -> list[Row]:
-    """Every labelled row of the chosen families (all three by default), in file order."""
+def load_corpus(shared: Path, families: Iterable[str] | None = None, *, labelled: bool = True) -> list[Row]:
+    """Every labelled row of the chosen families (all three by default), in file order: the shared
+    corpus, then (unless `labelled` is false) the project's own labelled rows of those families."""
     wanted = list(families) if families is not None else list(FAMILIES)
     rows: list[Row] = []
     for family in wanted:
@@ -119,6 +130,24 @@ def load_corpus(shared: Path, families: Iterable[str] | None = None) -> list[Row
             for line in path.read_text(encoding="utf-8").splitlines():
                 if line.strip():
                     rows.append(_row(json.loads(line), family))
+    if labelled:
+        rows += [r for r in load_labelled() if r.family in wanted]
+    return rows
+
+
+def load_labelled(path: Path | None = None) -> list[Row]:
+    """The project's own labelled real rows (empty when the file is absent); each names its family."""
+    path = LABELLED if path is None else path
+    if not path.is_file():
+        return []
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        raw = json.loads(line)
+        if raw.get("family") not in FAMILIES:
+            raise ValueError(f"{path}:{number}: family {raw.get('family')!r} is not one of {list(FAMILIES)}")
+        rows.append(_row(raw, raw["family"], OURS))
     return rows
 
 
@@ -127,7 +156,7 @@ def load_written(path: Path = WRITTEN) -> list[Row]:
     if not path.is_file():
         return []
     return [
-        _row(json.loads(line), "written")
+        _row(json.loads(line), "written", WRITTEN_ORIGIN)
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]

@@ -12,7 +12,8 @@ Steps, all seeded so two runs give the same model:
    the company was found;
 3. train the pipeline on all three families (and the written sentences), add the fitted scorer, save it.
 
-Every trained pipeline is kept in build/triggers-loso/ under a fingerprint of what it was trained from
+The four trainings (three folds and the final pipeline) run side by side, one per core. Every trained
+pipeline is kept in build/triggers-loso/ under a fingerprint of what it was trained from
 (corpus, config, training code, vectors, seed, epochs), so `make eval` and a second `make train` with
 nothing changed train nothing. The dev set (../shared/devdata) is never read here.
 """
@@ -22,8 +23,11 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import os
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,17 @@ from spacy.language import Language
 
 from schemas import NEWS_EVENT_TYPES
 from triggers.components import FEATURES, SCORER, EventScorer, unit_features
-from triggers.corpus import FAMILIES, WRITTEN, Row, load_corpus, load_written, row_units, training_units
+from triggers.corpus import (
+    FAMILIES,
+    LABELLED,
+    OURS,
+    WRITTEN,
+    Row,
+    load_corpus,
+    load_written,
+    row_units,
+    training_units,
+)
 from triggers.detector import event_verbs, read_company
 from triggers.fields import strip_wire_prefix
 from triggers.learn import CONFIG, EPOCHS, annotate, refresh_cues, train_pipeline
@@ -66,7 +80,7 @@ def vectors_path() -> Path | None:
 def fingerprint(shared: Path, epochs: int, seed: int) -> str:
     """What a trained fold depends on: corpus, config, patterns, training code, vectors, seed."""
     h = hashlib.sha256(f"{epochs}:{seed}".encode())
-    files = [shared / "train" / n for names in FAMILIES.values() for n in names] + [WRITTEN]
+    files = [shared / "train" / n for names in FAMILIES.values() for n in names] + [LABELLED, WRITTEN]
     # Not the cue patterns: they are data the span_ruler reads (refresh_cues), no weight depends on them.
     files += [CONFIG, HERE / "learn.py", HERE / "corpus.py", HERE / "text.py"]
     vec = vectors_path()
@@ -124,7 +138,8 @@ def fold_model(
     written: bool = True,
 ) -> Language:
     """The pipeline trained without `family` (ALL: on every family), from build/triggers-loso/ when it is
-    up to date, so a second `make train` or `make eval` with nothing changed trains nothing."""
+    up to date, so a second `make train` or `make eval` with nothing changed trains nothing. `written`:
+    also the project's written sentences (its labels of real text come in `rows`, from load_corpus)."""
     stamp = fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
     where = cache / family
     if (where / "stamp").is_file() and (where / "stamp").read_text().strip() == stamp:
@@ -143,6 +158,51 @@ def fold_model(
     return nlp
 
 
+def _train_fold(shared: Path, family: str, epochs: int, seed: int, cache: Path, written: bool) -> str:
+    """One fold trained in a worker process (the rows are read there, not pickled across)."""
+    rows = load_corpus(shared, labelled=written)
+    fold_model(
+        shared,
+        rows,
+        family,
+        epochs=epochs,
+        seed=seed,
+        log=lambda m: print(f"[{family}] {m.strip()}", file=sys.stderr, flush=True),
+        cache=cache,
+        written=written,
+    )
+    return family
+
+
+def train_folds(
+    shared: Path,
+    families: list[str],
+    *,
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    cache: Path = LOSO_DIR,
+    written: bool = True,
+    workers: int | None = None,
+) -> None:
+    """Train the folds of `families` that are missing or stale in `cache`, side by side on the machine's
+    cores (each fold is seeded on its own, so the weights are those of training them one by one)."""
+    stamp = fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
+    todo = [
+        f
+        for f in families
+        if not ((cache / f / "stamp").is_file() and (cache / f / "stamp").read_text().strip() == stamp)
+    ]
+    n = min(len(todo), workers or os.cpu_count() or 1)
+    if n <= 1:
+        return  # fold_model trains the one left when it is asked for it
+    print(f"triggers.train: training {len(todo)} pipelines, {n} at a time", file=sys.stderr)
+    ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no state shared with this one
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        jobs = [pool.submit(_train_fold, shared, f, epochs, seed, cache, written) for f in todo]
+        for job in jobs:
+            print(f"triggers.train: {job.result()} done", file=sys.stderr)
+
+
 def out_of_fold(
     shared: Path,
     rows: list[Row],
@@ -155,6 +215,7 @@ def out_of_fold(
 ) -> list[Scored]:
     """Every row's units annotated by the pipeline trained on the other families."""
     say = log or (lambda m: print(m, file=sys.stderr))
+    train_folds(shared, list(FAMILIES), epochs=epochs, seed=seed, cache=cache, written=written)
     scored: list[Scored] = []
     for family in FAMILIES:
         nlp = fold_model(
@@ -272,7 +333,13 @@ def row_macro_f1(
 def build(shared: Path, out: Path, *, epochs: int = EPOCHS, seed: int = SEED) -> dict[str, Any]:
     """The whole `make train`: out-of-fold annotations, the scorer, the final pipeline on disk."""
     rows = load_corpus(shared)
-    print(f"triggers.train: {len(rows)} labelled rows from {shared / 'train'}", file=sys.stderr)
+    ours = sum(r.origin == OURS for r in rows)
+    print(
+        f"triggers.train: {len(rows) - ours} labelled rows from {shared / 'train'} and {ours} of the "
+        f"project's own ({LABELLED.name})",
+        file=sys.stderr,
+    )
+    train_folds(shared, [*FAMILIES, ALL], epochs=epochs, seed=seed)  # the final one beside the folds
     scored = out_of_fold(shared, rows, epochs=epochs, seed=seed)
     weights = fit_scorer(scored)
     print(f"triggers.train: scorer {json.dumps(weights)}", file=sys.stderr)
@@ -283,7 +350,8 @@ def build(shared: Path, out: Path, *, epochs: int = EPOCHS, seed: int = SEED) ->
     nlp.meta["version"] = "2.0.0"
     nlp.meta["description"] = "buysignal trigger events: learned from ../shared/train (see triggers/train.py)"
     nlp.meta["sources"] = [
-        {"name": "buysignal training corpus", "families": list(FAMILIES), "rows": len(rows)}
+        {"name": "buysignal training corpus", "families": list(FAMILIES), "rows": len(rows) - ours},
+        {"name": "buysignal's own labels of real text", "file": "triggers/data/labelled.jsonl", "rows": ours},
     ]
     vec = vectors_path()
     if vec is not None:

@@ -12,12 +12,16 @@ import pytest
 from schemas import NEWS_EVENT_TYPES
 from triggers.corpus import (
     FAMILIES,
+    LABELLED,
+    OURS,
+    SHARED,
     UNIT_JOIN,
     WRITTEN,
     Row,
     cased_copies,
     entity_spans,
     load_corpus,
+    load_labelled,
     load_written,
     row_units,
     title_case,
@@ -62,7 +66,7 @@ def shared(tmp_path: Path) -> Path:
 
 
 def test_load_corpus_reads_every_family(shared: Path) -> None:
-    rows = load_corpus(shared)
+    rows = load_corpus(shared, labelled=False)
     assert [(r.id, r.family) for r in rows] == [
         ("f1", "fin_news"),
         ("f2", "fin_news"),
@@ -70,7 +74,7 @@ def test_load_corpus_reads_every_family(shared: Path) -> None:
         ("p1", "press_releases"),
         ("x1", "press_releases"),
     ]
-    assert [r.id for r in load_corpus(shared, ["tech_news"])] == ["t1"]
+    assert [r.id for r in load_corpus(shared, ["tech_news"], labelled=False)] == ["t1"]
 
 
 def test_ipo_proceeds_are_not_a_funding_amount(shared: Path) -> None:
@@ -152,6 +156,61 @@ def test_nothing_the_project_wrote_quotes_the_dev_set() -> None:
             dev |= _shingles(json.loads(line)["text"])
     ours = WRITTEN.read_text(encoding="utf-8") + (WRITTEN.parents[1] / "patterns" / "cues.jsonl").read_text()
     assert not (_shingles(ours) & dev)
+    for row in load_labelled():
+        assert not (_shingles(f"{row.text} {row.body or ''}") & dev), row.id
+
+
+def test_the_project_labels_are_well_formed() -> None:
+    rows = load_labelled()
+    assert len(rows) > 500 and all(r.origin == OURS for r in rows)
+    raw = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len({item["id"] for item in raw}) == len(raw)
+    assert len({item["text"].strip().lower() for item in raw}) == len(raw)  # no story twice
+    for item in raw:
+        assert item["family"] in FAMILIES, item["id"]
+        assert item["origin"] and item["licence"], item["id"]  # where it came from, on what terms
+        assert set(item["types"]) | set(item.get("body_types") or []) <= set(NEWS_EVENT_TYPES), item["id"]
+        for key in ("company", "counterparty", "person", "title_role"):
+            if item.get(key):
+                assert item[key] in item["text"] or item[key] in (item.get("body") or ""), (item["id"], key)
+        if item.get("round") is not None:
+            assert "funding_round" in item["types"] + (item.get("body_types") or []), item["id"]
+    by_family = {f: [r for r in rows if r.family == f] for f in FAMILIES}
+    for family, mine in by_family.items():
+        assert len(mine) > 100, family  # every family gets labels of its own
+        assert 0.2 < sum(not r.all_types for r in mine) / len(mine) < 0.7, family  # look-alikes too
+    assert {t for r in rows for t in r.all_types} == set(NEWS_EVENT_TYPES)
+
+
+def test_the_project_labels_are_not_the_shared_corpus_again() -> None:
+    folder = Path(os.environ.get("BUYSIGNAL_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+    if not (folder / "train").is_dir():
+        pytest.skip("../shared is absent: nothing to compare with")
+    shared = {r.text.strip().lower() for r in load_corpus(folder, labelled=False)}
+    assert not [r.id for r in load_labelled() if r.text.strip().lower() in shared]
+
+
+def test_leaving_a_family_out_leaves_its_labels_out(shared: Path, tmp_path: Path, monkeypatch) -> None:
+    labels = tmp_path / "labelled.jsonl"
+    labels.write_text(
+        json.dumps({**ROWS["fin_news.jsonl"][0], "id": "L1", "family": "fin_news"})
+        + "\n"
+        + json.dumps({**ROWS["tech_news.jsonl"][0], "id": "L2", "family": "tech_news"})
+        + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("triggers.corpus.LABELLED", labels)
+    rows = load_corpus(shared, ["fin_news", "press_releases"])
+    assert [(r.id, r.origin) for r in rows if r.family == "fin_news"] == [
+        ("f1", SHARED),
+        ("f2", SHARED),
+        ("L1", OURS),
+    ]
+    assert "L2" not in {r.id for r in rows}
+    assert "L1" not in {r.id for r in load_corpus(shared, labelled=False)}
+    labels.write_text(json.dumps({**ROWS["fin_news.jsonl"][0], "id": "L3", "family": "blogs"}) + "\n")
+    with pytest.raises(ValueError, match=r"labelled.jsonl:1: family 'blogs'"):
+        load_labelled()
 
 
 def test_families_are_the_three_source_kinds() -> None:

@@ -39,7 +39,7 @@ NAMED = [
     ("Chairwoman & CEO", "ceo"),
     ("Founder and CEO", "ceo"),
     ("President and Chief Operating Officer", "coo"),
-    ("Executive Vice President and Chief Financial Officer", "cfo"),
+    ("Senior Vice President and Chief Financial Officer", "cfo"),
     ("Director and Chief Technology Officer", "cto"),
     # VPs and heads with a function, the function before or after the post
     ("Vice President, Marketing", "vp_marketing"),

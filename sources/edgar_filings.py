@@ -226,7 +226,7 @@ def _header_address(labelled: dict[str, list[str]], tagged: dict[str, list[str]]
 
 
 def _cik(value: str | None) -> str | None:
-    digits = "".join(ch for ch in value or "" if ch.isdigit())
+    digits = "".join(ch for ch in value or "" if "0" <= ch <= "9")  # not "²", which isdigit() takes
     return digits.zfill(10) if digits else None
 
 
@@ -320,7 +320,7 @@ def _true(root: ET.Element, path: str) -> bool:
 
 
 def _whole_dollars(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    if value is None or not (value.strip().isascii() and value.strip().isdecimal()):
         return None
     return int(value.strip())
 

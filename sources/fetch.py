@@ -455,7 +455,7 @@ class BoundedResponse:
         """The whole decoded body, at most `max_bytes` (default the limits') at every layer."""
         cap = self.limits.max_bytes if max_bytes is None else max_bytes
         declared = self.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > cap:
+        if declared.isascii() and declared.isdecimal() and int(declared) > cap:
             raise BodyTooLarge(f"body is {declared} bytes, more than {cap}")
         chunks, encodings = self._body()
         return decode_bounded(chunks, encodings, cap)

@@ -289,7 +289,8 @@ class DateOrder:
                 except ValueError:
                     continue
         if parsed is None:
-            if text.isdigit() and len(text) in (10, 13):  # Unix time, seconds or milliseconds
+            # Unix time, seconds or milliseconds
+            if text.isascii() and text.isdecimal() and len(text) in (10, 13):
                 return datetime.fromtimestamp(int(text) / (1000 if len(text) == 13 else 1), tz=UTC)
             order = f" (this file writes dates {self.describe()})" if _SLASHED.match(text) else ""
             raise ValueError(f"unrecognised date {value!r}{order}; use YYYY-MM-DD")

@@ -387,6 +387,12 @@ def submissions(draw: st.DrawFn) -> bytes:
     + b"</edgarSubmission>"
 )
 @example(b"ACCESSION NUMBER: 0000950137-05-004969\nCONFORMED SUBMISSION TYPE: 8-K\n\x00\x00")
+@example(  # "²" passes str.isdigit() and fails int(): found by this test
+    b"<SEC-DOCUMENT>\nACCESSION NUMBER:\t0000950137-05-004969\nCONFORMED SUBMISSION TYPE:\t8-K\n"
+    b"FILED AS OF DATE:\t20261125\nCENTRAL INDEX KEY:\t\xc2\xb2\n<DOCUMENT>\n<TYPE>8-K\n<TEXT>\n"
+    b"<edgarSubmission><offeringData><offeringSalesAmounts><totalOfferingAmount>\xc2\xb2</totalOfferingAmount>"
+    b"</offeringSalesAmounts></offeringData></edgarSubmission>\n</TEXT>\n</DOCUMENT>\n</SEC-DOCUMENT>\n"
+)
 def test_edgar_filing_parser(content: bytes) -> None:
     try:
         documents, _ = filing_documents(content, name="fuzz.txt")

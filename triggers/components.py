@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from schemas import NEWS_EVENT_TYPES
 
@@ -47,9 +47,25 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
+# Investors' names end in "Partners" ("led by Summit Lane Partners"): there the word names an investor,
+# it reports no partnership.
+_NAME_CUES = frozenset(["partner", "partners"])
+_BEFORE_AN_INVESTOR = frozenset(["by", "from", "including", "and", ",", "&"])
+
+
+def _names_an_investor(span: Span) -> bool:
+    """A cue word that ends a capitalised name after "led by" / "from" / "and" (an investor's name)."""
+    if span.text.lower() not in _NAME_CUES or not span.text[:1].isupper():
+        return False
+    k = span.start - 1
+    while k >= 0 and span.doc[k].text[:1].isupper():
+        k -= 1
+    return k < span.start - 1 and k >= 0 and span.doc[k].lower_ in _BEFORE_AN_INVESTOR
+
+
 def unit_features(doc: Doc, cues_key: str = "cues") -> dict[str, list[float]]:
     """The scorer's features for every type of one annotated unit."""
-    spans = doc.spans.get(cues_key, [])
+    spans = [sp for sp in doc.spans.get(cues_key, []) if not _names_an_investor(sp)]
     cue_types = {sp.label_ for sp in spans}
     hedge = float(HEDGE in cue_types)
     market = float(MARKET in cue_types)

@@ -30,7 +30,9 @@ from triggers.components import SCORER, EventScorer
 from triggers.corpus import UNIT_JOIN
 from triggers.fields import (
     announcer,
+    appointee,
     appositive_name,
+    deal_counterparty,
     funding_round,
     headline_subject,
     investors_in,
@@ -285,6 +287,8 @@ class SpacyTriggerDetector:
                 (f.company, f.counterparty), how = deal, "found"
             else:
                 f.company, how = read_company(f.company, first or "", opening, self._verbs)
+                if f.counterparty is None and f.type in ("acquisition", "partnership"):
+                    f.counterparty = deal_counterparty(f.evidence, f.company)
             confidence = round(f.probability * self._scorer.company_right(how), 4)
             if confidence < self.min_confidence:
                 continue
@@ -305,7 +309,7 @@ class SpacyTriggerDetector:
                 # The recogniser's person and title; where it found none, the general name and title
                 # forms of the evidence (triggers/fields.py).
                 title = f.title or job_title(f.evidence)
-                person = f.person or person_name(f.evidence, f.company)
+                person = f.person or person_name(f.evidence, f.company) or appointee(f.evidence)
                 if person:
                     person = person_beside_title(person, title, f.evidence)
                 if title and person and person in title:  # "Head of Sales Jo Park": the name is not the title

@@ -457,3 +457,73 @@ def announcer(doc: Doc) -> str | None:
         if not (_name_like(words[end]) or low in _NAME_JOINERS or low in (",", "&", "'s", "’s")):
             return None
     return None
+
+
+# Where a hire's person stands in a Title Case or ALL CAPS headline: right after the appointing verb,
+# before "as" / "to" / a comma ("Acme Appoints Dana Whit as VP Marketing"), or before "Joins".
+_APPOINTEE = re.compile(
+    r"\b(?:appoints|names|hires|promotes|elects|welcomes|taps|adds|appointment of|appoint|name|hire)\s+"
+    r"(?P<after>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}?)(?=\s*(?:,|\bas\b|\bto\b|\bfor\b|$))"
+    r"|^(?P<before>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}?)\s+(?:joins|rejoins|returns to)\b",
+    re.IGNORECASE,
+)
+
+
+def appointee(text: str) -> str | None:
+    """The person a hire headline names, where capitals don't mark names (Title Case, ALL CAPS) and the
+    recogniser found none: the words between the appointing verb and "as"/"to", or before "Joins"."""
+    m = _APPOINTEE.search(strip_wire_prefix(text))
+    if not m:
+        return None
+    name = (m.group("after") or m.group("before") or "").strip()
+    words = name.split()
+    if not 2 <= len(words) <= 4 or any(
+        w.lower().strip(".,") in _TITLE_WORDS or w.lower().strip(".,") in _NOT_NAMES for w in words
+    ):
+        return None
+    return name
+
+
+# The other side of a deal or partnership, after its verb: "acquires analytics startup Numera",
+# "to buy rival courier Zipbox", "partners with Horizon Hospitals to ...".
+_DEAL_VERB = re.compile(
+    r"\b(?:acquires|acquire|acquiring|buys|buy|buying|snaps up|takes over|take over|purchases|purchase|"
+    r"merges with|merge with|partners with|partner with|teams up with|team up with|collaborates with|"
+    r"joins forces with|ties up with|signs (?:an? )?(?:[\w-]+ ){0,3}(?:agreement|deal|partnership) with|"
+    r"inks (?:an? )?(?:[\w-]+ ){0,2}deal with|in (?:a )?partnership with)\s+",
+    re.IGNORECASE,
+)
+
+
+def deal_counterparty(text: str, company: str | None = None) -> str | None:
+    """The company named after a deal or partnership verb, descriptors before it skipped ("analytics
+    startup Numera" gives Numera), as written; None when no name follows."""
+    m = _DEAL_VERB.search(strip_wire_prefix(text))
+    if not m:
+        return None
+    words = text[m.end() :].split()
+    sentence_case = _cased_like_a_sentence(text.split())
+    k = 0
+    # Descriptors: lower-case words in sentence case ("rival courier"); in Title Case, a run ending in a
+    # company noun ("Analytics Startup").
+    if sentence_case:
+        while k < len(words) and not _name_like(words[k]) and k < 4:
+            k += 1
+    else:
+        for j in range(min(len(words), 4)):
+            low = words[j].lower().strip(",")
+            if low in _NAME_STOPS or low in _ANNOUNCING:
+                break
+            if low in _COMPANY_NOUNS:
+                k = j + 1
+    name: list[str] = []
+    for raw in words[k : k + 6]:
+        word = raw.rstrip(",;:.")
+        low = word.lower()
+        if not word or low in _NAME_STOPS or low in _ANNOUNCING or not _name_like(word):
+            break
+        name.append(word)
+        if raw != word:
+            break
+    found = " ".join(name) or None
+    return None if found is None or (company and found == company) else found

@@ -266,7 +266,7 @@ def test_an_event_only_the_lead_reports_cites_the_lead(detector: SpacyTriggerDet
 def test_a_deal_told_from_the_acquired_side_names_both_sides(detector: SpacyTriggerDetector) -> None:
     for title in (
         "Quillfeather Analytics to be acquired by Marrowline Systems",
-        "Quillfeather Analytics agrees to sell itself to Marrowline Systems for $300 million",
+        "Quillfeather Analytics acquired by Marrowline Systems in $300 million deal",
     ):
         deal = next(e for e in detector.detect(Document(id="d", title=title)) if e.type == "acquisition")
         assert (deal.company, deal.counterparty) == ("Marrowline Systems", "Quillfeather Analytics"), title

@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 import spacy
 
+from triggers.components import unit_features
 from triggers.fields import (
     announcer,
+    appointee,
+    deal_counterparty,
     funding_round,
     passive_acquisition,
     person_beside_title,
@@ -117,3 +120,43 @@ def test_a_title_case_announcement_names_its_company_before_the_verb(
     headline: str, company: str | None
 ) -> None:
     assert announcer(spacy.blank("en").make_doc(headline)) == company
+
+
+@pytest.mark.parametrize(
+    ("headline", "person"),
+    [
+        ("Polarine Appoints Dana Whitcombe as VP Marketing", "Dana Whitcombe"),
+        ("Dana Whitcombe Joins Polarine as Chief Revenue Officer", "Dana Whitcombe"),
+        ("Tarnwick Names Pell Anders to Lead Sales", "Pell Anders"),
+        ("Polarine Appoints New Chief Financial Officer", None),  # no name: not a title as the person
+        ("Polarine Names Gansett Capital Partners as Adviser", None),
+    ],
+)
+def test_a_title_case_hire_names_its_person(headline: str, person: str | None) -> None:
+    assert appointee(headline) == person
+
+
+@pytest.mark.parametrize(
+    ("headline", "counterparty"),
+    [
+        ("Brackwater acquires analytics startup Quillfeather for $120 million", "Quillfeather"),
+        ("Brackwater to acquire rival courier Zipline Parcel", "Zipline Parcel"),
+        ("Brackwater Acquires Analytics Startup Quillfeather", "Quillfeather"),
+        ("Tarnwick partners with Horizon Clinics to digitise records", "Horizon Clinics"),
+        ("Tarnwick Partners With Ostrava To Launch App", "Ostrava"),
+        ("Tarnwick signs distribution agreement with Gansett Corp", "Gansett Corp"),
+        ("Tarnwick acquires majority stake", None),
+    ],
+)
+def test_the_other_side_of_a_deal_follows_its_verb(headline: str, counterparty: str | None) -> None:
+    assert deal_counterparty(headline) == counterparty
+
+
+def test_an_investor_named_partners_is_no_partnership_cue() -> None:
+    from triggers.detector import load_detector
+
+    nlp = load_detector().nlp
+    led = nlp("Quillfeather raises $30 million led by Summit Lane Partners")
+    assert unit_features(led)["partnership"][1] == 0.0
+    teams = nlp("Quillfeather partners with Summit Lane on payments")
+    assert unit_features(teams)["partnership"][1] == 1.0

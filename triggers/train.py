@@ -91,6 +91,16 @@ def fingerprint(shared: Path, epochs: int, seed: int) -> str:
     return h.hexdigest()[:16]
 
 
+def fold_stamp(shared: Path, epochs: int, seed: int, written: bool) -> str:
+    """What a cached fold must carry to be up to date (see `fingerprint`)."""
+    return fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
+
+
+def is_fresh(where: Path, stamp: str) -> bool:
+    """Whether the pipeline cached at `where` was trained from what `stamp` names."""
+    return (where / "stamp").is_file() and (where / "stamp").read_text().strip() == stamp
+
+
 @dataclass
 class Scored:
     """One annotated unit of a held-out row: what the pipeline saw and said."""
@@ -140,9 +150,9 @@ def fold_model(
     """The pipeline trained without `family` (ALL: on every family), from build/triggers-loso/ when it is
     up to date, so a second `make train` or `make eval` with nothing changed trains nothing. `written`:
     also the project's written sentences (its labels of real text come in `rows`, from load_corpus)."""
-    stamp = fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
+    stamp = fold_stamp(shared, epochs, seed, written)
     where = cache / family
-    if (where / "stamp").is_file() and (where / "stamp").read_text().strip() == stamp:
+    if is_fresh(where, stamp):
         return refresh_cues(spacy.load(where))
     if family == ALL:
         log("triggers.train: the final pipeline, on all families")
@@ -186,12 +196,8 @@ def train_folds(
 ) -> None:
     """Train the folds of `families` that are missing or stale in `cache`, side by side on the machine's
     cores (each fold is seeded on its own, so the weights are those of training them one by one)."""
-    stamp = fingerprint(shared, epochs, seed) + ("" if written else "-unwritten")
-    todo = [
-        f
-        for f in families
-        if not ((cache / f / "stamp").is_file() and (cache / f / "stamp").read_text().strip() == stamp)
-    ]
+    stamp = fold_stamp(shared, epochs, seed, written)
+    todo = [f for f in families if not is_fresh(cache / f, stamp)]
     n = min(len(todo), workers or os.cpu_count() or 1)
     if n <= 1:
         return  # fold_model trains the one left when it is asked for it

@@ -26,6 +26,7 @@ from matchers import (
 from matchers.accounts import DEFAULT_REVIEW_MIN, DEFAULT_THRESHOLD
 from pipelines.core.dedup import StoredEvents, clusters, dedup_key, latest_version, merge
 from pipelines.core.index_cache import load_crm_index
+from pipelines.core.memory import release_free_memory, transient_words
 from schemas import (
     Account,
     CampaignEntry,
@@ -210,12 +211,17 @@ class TriggerProcessor:
         does not read it: the filing says what happened, no text model needs to guess."""
         detector, _ = self._ready()
         batch = list(docs)
-        if not any(doc.events for doc in batch):
-            yield from detector.detect_many(batch)
+        unread = [doc for doc in batch if not doc.events]
+        with transient_words(detector):
+            # Read out inside the zone: the events are plain records, no spaCy Doc outlives it.
+            read = list(detector.detect_many(unread)) if unread else []
+        release_free_memory()
+        if len(read) == len(batch):
+            yield from read
             return
-        read = iter(detector.detect_many([doc for doc in batch if not doc.events]))
+        found = iter(read)
         for doc in batch:
-            yield (doc, structured_events(doc)) if doc.events else next(read)
+            yield (doc, structured_events(doc)) if doc.events else next(found)
 
     def reports(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[TriggerEvent]]]:
         """Every event each document reports: what `detect` finds, and the events that follow from

@@ -332,8 +332,23 @@ _PASSIVE_DEAL = re.compile(
 # Words after which an acquirer's name has ended ("... by Acme for $2 billion", "... by Acme in deal").
 _NAME_STOPS = frozenset(
     ["for", "in", "at", "on", "with", "from", "amid", "after", "as", "to", "and", "valued", "worth", "the",
-     "a", "an", "deal", "-", "–", "—", "|", "(", "for,"]
+     "a", "an", "deal", "-", "–", "—", "|", "("]
 )  # fmt: skip
+
+
+def _leading_name(words: list[str], most: int, also_stop: frozenset[str] = frozenset()) -> list[str]:
+    """The capitalised run `words` open with, at most `most` words, ended by a stop word (or one of
+    `also_stop`), a word that is not name-like, or a comma or full stop after a word."""
+    name: list[str] = []
+    for raw in words[:most]:
+        word = raw.rstrip(",;:.")
+        low = word.lower()
+        if not word or low in _NAME_STOPS or low in also_stop or not _name_like(word):
+            break
+        name.append(word)
+        if raw != word:
+            break  # a comma or full stop ends the name
+    return name
 
 
 def passive_acquisition(text: str) -> tuple[str, str] | None:
@@ -345,14 +360,7 @@ def passive_acquisition(text: str) -> tuple[str, str] | None:
     acquired = m.group("acquired").strip()
     if len(acquired.split()) > 6 or acquired.split()[-1].lower() in ("has", "is", "was", "will"):
         return None
-    words: list[str] = []
-    for raw in m.group("acquirer").split():
-        word = raw.rstrip(",;:.")
-        if not word or word.lower() in _NAME_STOPS or not _name_like(word):
-            break
-        words.append(word)
-        if raw != word or len(words) == 5:
-            break  # a comma or full stop ends the name
+    words = _leading_name(m.group("acquirer").split(), 5)
     if not words:
         return None
     acquirer = " ".join(words)
@@ -516,14 +524,5 @@ def deal_counterparty(text: str, company: str | None = None) -> str | None:
                 break
             if low in _COMPANY_NOUNS:
                 k = j + 1
-    name: list[str] = []
-    for raw in words[k : k + 6]:
-        word = raw.rstrip(",;:.")
-        low = word.lower()
-        if not word or low in _NAME_STOPS or low in _ANNOUNCING or not _name_like(word):
-            break
-        name.append(word)
-        if raw != word:
-            break
-    found = " ".join(name) or None
+    found = " ".join(_leading_name(words[k:], 6, _ANNOUNCING)) or None
     return None if found is None or (company and found == company) else found
